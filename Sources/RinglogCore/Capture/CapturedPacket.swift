@@ -1,0 +1,57 @@
+/// One SIP message as a capture source saw it: from HEP, a pcap file, live capture or a test.
+///
+/// Capture adapters produce these; the SIP decoder and the call tracker consume them.
+public struct CapturedPacket: Sendable, Equatable {
+    /// When the message was captured (HEP's timestamp chunks, or the pcap record time).
+    public var timestamp: CaptureTime
+    /// Where the message came from.
+    public var source: TransportEndpoint
+    /// Where the message went.
+    public var destination: TransportEndpoint
+    /// The transport the message travelled over.
+    public var transport: TransportProtocol
+    /// The SIP message bytes (start line, headers, body).
+    public var payload: [UInt8]
+    /// HEP's correlation id (chunk 0x0011), when the sender set one: it ties a B2BUA's legs together.
+    public var correlationID: String?
+    /// HEP's capture agent id (chunk 0x000c), when present.
+    public var captureAgentID: UInt32?
+
+    /// Creates a captured packet.
+    public init(
+        timestamp: CaptureTime, source: TransportEndpoint, destination: TransportEndpoint,
+        transport: TransportProtocol, payload: [UInt8], correlationID: String? = nil, captureAgentID: UInt32? = nil
+    ) {
+        self.timestamp = timestamp
+        self.source = source
+        self.destination = destination
+        self.transport = transport
+        self.payload = payload
+        self.correlationID = correlationID
+        self.captureAgentID = captureAgentID
+    }
+}
+
+/// An IP address (text form, e.g. `127.0.0.1` or `::1`) and a port.
+public struct TransportEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The address in its usual text form; IPv6 without brackets.
+    public var address: String
+    /// The port number.
+    public var port: UInt16
+
+    /// Creates an endpoint.
+    public init(address: String, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    /// `host:port`, with IPv6 addresses in brackets.
+    public var description: String {
+        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+}
+
+/// The transport a SIP message travelled over.
+public enum TransportProtocol: String, Hashable, Sendable {
+    case udp, tcp, tls, sctp, websocket
+}

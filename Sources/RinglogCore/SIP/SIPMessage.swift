@@ -1,0 +1,144 @@
+/// What ringlog needs of one SIP message, decoded from its bytes.
+///
+/// The decoder (``SIPMessage/init(decoding:)``) fills it; the call tracker reads it. Header values that
+/// ringlog does not interpret are not kept. URIs are kept as written (without the angle brackets).
+public struct SIPMessage: Sendable, Equatable {
+    /// A request's method and Request-URI, or a response's status code and reason phrase.
+    public enum StartLine: Sendable, Equatable {
+        case request(method: String, uri: String)
+        case response(status: Int, reason: String)
+    }
+
+    /// The start line.
+    public var startLine: StartLine
+    /// The Call-ID header (compact form `i`).
+    public var callID: String
+    /// The CSeq sequence number.
+    public var cseqNumber: UInt32
+    /// The CSeq method, upper case as written.
+    public var cseqMethod: String
+    /// The From header (compact `f`), with its tag.
+    public var from: NameAddress
+    /// The To header (compact `t`), with its tag once the dialog has one.
+    public var to: NameAddress
+    /// The branch parameter of the topmost Via header (compact `v`).
+    public var topViaBranch: String?
+    /// The first Contact header (compact `m`).
+    public var contact: NameAddress?
+    /// Every P-Asserted-Identity value, in order.
+    public var pAssertedIdentities: [NameAddress]
+    /// The first Remote-Party-ID value.
+    public var remotePartyID: NameAddress?
+    /// Every Diversion value, in order (the first is the most recent redirection).
+    public var diversions: [NameAddress]
+    /// Every History-Info entry, in order.
+    public var historyInfo: [NameAddress]
+    /// The Refer-To header (compact `r`).
+    public var referTo: NameAddress?
+    /// The Referred-By header (compact `b`).
+    public var referredBy: NameAddress?
+    /// The Replaces header, from its own header or embedded in a Refer-To URI's `Replaces=` header.
+    public var replaces: Replaces?
+    /// Every Reason header value, e.g. `SIP;cause=200;text="Call completed elsewhere"`.
+    public var reasons: [String]
+    /// The Content-Type media type (compact `c`), lower case, without parameters.
+    public var contentType: String?
+    /// The media direction of the SDP body's first audio stream (or its session level), when there is SDP.
+    public var sdpDirection: SDPDirection?
+
+    /// Creates a message from decoded parts; the decoder uses this, and so do tests.
+    public init(
+        startLine: StartLine, callID: String, cseqNumber: UInt32, cseqMethod: String,
+        from: NameAddress, to: NameAddress, topViaBranch: String? = nil, contact: NameAddress? = nil,
+        pAssertedIdentities: [NameAddress] = [], remotePartyID: NameAddress? = nil,
+        diversions: [NameAddress] = [], historyInfo: [NameAddress] = [], referTo: NameAddress? = nil,
+        referredBy: NameAddress? = nil, replaces: Replaces? = nil, reasons: [String] = [],
+        contentType: String? = nil, sdpDirection: SDPDirection? = nil
+    ) {
+        self.startLine = startLine
+        self.callID = callID
+        self.cseqNumber = cseqNumber
+        self.cseqMethod = cseqMethod
+        self.from = from
+        self.to = to
+        self.topViaBranch = topViaBranch
+        self.contact = contact
+        self.pAssertedIdentities = pAssertedIdentities
+        self.remotePartyID = remotePartyID
+        self.diversions = diversions
+        self.historyInfo = historyInfo
+        self.referTo = referTo
+        self.referredBy = referredBy
+        self.replaces = replaces
+        self.reasons = reasons
+        self.contentType = contentType
+        self.sdpDirection = sdpDirection
+    }
+
+    /// The request method, or `nil` for a response.
+    public var method: String? {
+        if case .request(let method, _) = startLine { return method }
+        return nil
+    }
+
+    /// The response status code, or `nil` for a request.
+    public var statusCode: Int? {
+        if case .response(let status, _) = startLine { return status }
+        return nil
+    }
+}
+
+/// A SIP name-addr or addr-spec: `"Anna" <sip:0401234567@pbx>;tag=abc`.
+public struct NameAddress: Sendable, Equatable, Hashable {
+    /// The display name without quotes, when there is one.
+    public var displayName: String?
+    /// The URI as written, without angle brackets, e.g. `sip:0401234567@pbx;user=phone`.
+    public var uri: String
+    /// The `tag` header parameter.
+    public var tag: String?
+
+    /// Creates a name-addr.
+    public init(displayName: String? = nil, uri: String, tag: String? = nil) {
+        self.displayName = displayName
+        self.uri = uri
+        self.tag = tag
+    }
+
+    /// The URI's user part: `0401234567` of `sip:0401234567@pbx;user=phone`, the number of a `tel:` URI.
+    public var user: String? {
+        var rest = Substring(uri)
+        if let colon = rest.firstIndex(of: ":") {
+            let scheme = rest[..<colon].lowercased()
+            guard scheme == "sip" || scheme == "sips" || scheme == "tel" else { return nil }
+            rest = rest[rest.index(after: colon)...]
+            if scheme == "tel" {
+                return String(rest.prefix { $0 != ";" })
+            }
+        }
+        guard let at = rest.firstIndex(of: "@") else { return nil }
+        let user = rest[..<at].prefix { $0 != ";" && $0 != ":" }
+        return user.isEmpty ? nil : String(user)
+    }
+}
+
+/// The dialog a Replaces header names (RFC 3891): attended transfer and call pickup.
+public struct Replaces: Sendable, Equatable, Hashable {
+    /// The Call-ID of the dialog to replace.
+    public var callID: String
+    /// The `to-tag` parameter.
+    public var toTag: String?
+    /// The `from-tag` parameter.
+    public var fromTag: String?
+
+    /// Creates a Replaces value.
+    public init(callID: String, toTag: String?, fromTag: String?) {
+        self.callID = callID
+        self.toTag = toTag
+        self.fromTag = fromTag
+    }
+}
+
+/// An SDP media direction attribute (RFC 4566): hold shows as sendonly or inactive.
+public enum SDPDirection: String, Sendable, Equatable {
+    case sendrecv, sendonly, recvonly, inactive
+}
