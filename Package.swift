@@ -19,8 +19,15 @@ let package = Package(
         // Core: phone numbers, SIP decoding and call tracking, matching, payload mapping. No I/O.
         .target(name: "RinglogCore", swiftSettings: strictSettings),
 
+        // Capture adapters: pcap/pcapng files and live capture (libpcap), HEP listener, zlib.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
+
         // The one executable: parses arguments and calls the libraries.
-        .executableTarget(name: "ringlog", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture"], swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
