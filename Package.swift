@@ -25,9 +25,13 @@ let package = Package(
         .target(
             name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
 
+        // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
+        .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
-            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture"], swiftSettings: strictSettings),
+            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent"],
+            swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
@@ -36,6 +40,8 @@ let package = Package(
         .testTarget(
             name: "RinglogCoreTests", dependencies: ["RinglogCore"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],

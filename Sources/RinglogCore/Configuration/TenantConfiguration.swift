@@ -1,0 +1,208 @@
+/// Everything one tenant's ringlog needs to know, read from its JSON configuration file.
+///
+/// The keys are documented in docs/configuration.md and checked by `Config/ringlog.schema.json`.
+public struct TenantConfiguration: Sendable, Equatable {
+    /// The tenant's name, e.g. `acme`: letters, digits, `-` and `_` (it names the systemd instance).
+    public var tenant: String
+    /// The default region for numbers without `+` or an international prefix.
+    public var region: RegionCode
+    /// Where ringlog keeps its state (outbox, directory, tokens).
+    public var stateDirectory: String
+    /// How much ringlog logs.
+    public var logLevel: LogLevel
+    /// How to reach the tenant's Pipedrive company.
+    public var pipedrive: PipedriveSettings
+    /// Where HEP arrives from the PBX.
+    public var hep: HEPSettings
+    /// The PBX: its addresses and what an extension looks like.
+    public var site: SiteSettings
+    /// Extension (or SIP username) → the user's e-mail address in Pipedrive, lower case.
+    public var users: [String: String]
+    /// What ringlog does with calls it cannot attribute.
+    public var policy: CallPolicy
+    /// Limits of the call tracker.
+    public var tracker: TrackerSettings
+
+    /// Creates a configuration from its parts; `init(json:)` is the usual way.
+    public init(
+        tenant: String, region: RegionCode = .finland, stateDirectory: String, logLevel: LogLevel = .info,
+        pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
+        users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings()
+    ) {
+        self.tenant = tenant
+        self.region = region
+        self.stateDirectory = stateDirectory
+        self.logLevel = logLevel
+        self.pipedrive = pipedrive
+        self.hep = hep
+        self.site = site
+        self.users = users
+        self.policy = policy
+        self.tracker = tracker
+    }
+
+    /// Every inline secret in the configuration, with its key; the loader refuses a file readable by
+    /// group or others when this is not empty.
+    public var inlineSecretKeys: [String] {
+        var keys: [String] = []
+        if case .apiToken(.inline) = pipedrive.credentials { keys.append("pipedrive.api_token") }
+        if case .oauth(let oauth) = pipedrive.credentials, case .inline = oauth.clientSecret {
+            keys.append("pipedrive.oauth.client_secret")
+        }
+        if case .inline? = hep.authKey { keys.append("hep.auth_key") }
+        return keys
+    }
+}
+
+/// How ringlog reaches Pipedrive.
+public struct PipedriveSettings: Sendable, Equatable {
+    /// `https://COMPANY.pipedrive.com`; ringlog appends `/api/v1/…` and `/api/v2/…`.
+    public var baseURL: String
+    /// A personal API token or an OAuth app.
+    public var credentials: PipedriveCredentials
+
+    /// Creates Pipedrive settings.
+    public init(baseURL: String, credentials: PipedriveCredentials) {
+        self.baseURL = baseURL
+        self.credentials = credentials
+    }
+}
+
+/// The two ways ringlog authenticates to Pipedrive.
+public enum PipedriveCredentials: Sendable, Equatable {
+    /// A personal API token, sent as `x-api-token`.
+    case apiToken(SecretSource)
+    /// An OAuth 2.0 app; tokens come from `ringlog auth` and live in the state directory.
+    case oauth(OAuthSettings)
+}
+
+/// An OAuth 2.0 app registered in Pipedrive.
+public struct OAuthSettings: Sendable, Equatable {
+    /// The app's client id.
+    public var clientID: String
+    /// The app's client secret.
+    public var clientSecret: SecretSource
+    /// The callback URL registered for the app.
+    public var redirectURI: String
+    /// Pipedrive's authorize endpoint.
+    public var authorizeURL: String
+    /// Pipedrive's token endpoint.
+    public var tokenURL: String
+
+    /// Creates OAuth settings with Pipedrive's endpoints as defaults.
+    public init(
+        clientID: String, clientSecret: SecretSource, redirectURI: String,
+        authorizeURL: String = "https://oauth.pipedrive.com/oauth/authorize",
+        tokenURL: String = "https://oauth.pipedrive.com/oauth/token"
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.redirectURI = redirectURI
+        self.authorizeURL = authorizeURL
+        self.tokenURL = tokenURL
+    }
+}
+
+/// The HEP listener.
+public struct HEPSettings: Sendable, Equatable {
+    /// The address and port to listen on (UDP and TCP).
+    public var listen: HostPort
+    /// The capture password every HEP packet must carry, if any.
+    public var authKey: SecretSource?
+
+    /// Creates HEP settings; by default 127.0.0.1:9060 without a capture password.
+    public init(listen: HostPort = HostPort(host: "127.0.0.1", port: 9060), authKey: SecretSource? = nil) {
+        self.listen = listen
+        self.authKey = authKey
+    }
+}
+
+/// The PBX site: which addresses are the PBX and the trunk, and what an internal extension looks like.
+public struct SiteSettings: Sendable, Equatable {
+    /// A regular expression that matches a whole internal extension, e.g. `1\d{3}`.
+    public var extensionPattern: String?
+    /// The PBX's SIP addresses.
+    public var pbxAddresses: [HostPort]
+    /// The SIP trunk's (carrier's) addresses.
+    public var trunkAddresses: [HostPort]
+    /// The PBX's outside-line prefix, e.g. `0`.
+    public var outsideLinePrefix: String?
+
+    /// Creates a site description; empty by default (each dialog is then its own record, direction unknown).
+    public init(
+        extensionPattern: String? = nil, pbxAddresses: [HostPort] = [], trunkAddresses: [HostPort] = [],
+        outsideLinePrefix: String? = nil
+    ) {
+        self.extensionPattern = extensionPattern
+        self.pbxAddresses = pbxAddresses
+        self.trunkAddresses = trunkAddresses
+        self.outsideLinePrefix = outsideLinePrefix
+    }
+
+    /// Whether anything describes the site.
+    public var isEmpty: Bool { extensionPattern == nil && pbxAddresses.isEmpty && trunkAddresses.isEmpty }
+}
+
+/// What ringlog does with calls it cannot attribute to a Pipedrive user or contact.
+public struct CallPolicy: Sendable, Equatable {
+    /// Calls of an extension with no e-mail in `users`, or whose e-mail has no active Pipedrive user.
+    public enum UnmappedExtension: Sendable, Equatable {
+        /// Count the call and do not log it.
+        case skip
+        /// Log it under this Pipedrive user's e-mail.
+        case logUnderDefaultUser(email: String)
+    }
+
+    /// Calls from or to a number no Pipedrive person has.
+    public enum UnknownCaller: Sendable, Equatable {
+        /// Count the call and do not log it.
+        case skip
+        /// Log the call with no person or organisation.
+        case logWithoutPerson
+        /// Create a person named from the template (`{number}` is replaced), then log on it.
+        case createPerson(nameTemplate: String)
+    }
+
+    /// The rule for unmapped extensions.
+    public var unmappedExtension: UnmappedExtension
+    /// The rule for unknown callers.
+    public var unknownCaller: UnknownCaller
+
+    /// Creates a policy; by default unmapped extensions are skipped and unknown callers logged without a person.
+    public init(unmappedExtension: UnmappedExtension = .skip, unknownCaller: UnknownCaller = .logWithoutPerson) {
+        self.unmappedExtension = unmappedExtension
+        self.unknownCaller = unknownCaller
+    }
+}
+
+/// Limits that keep the call tracker's memory bounded.
+public struct TrackerSettings: Sendable, Equatable {
+    /// A dialog with no final answer or BYE for this long is evicted as incomplete.
+    public var maximumCallAgeSeconds: Int
+    /// At most this many calls are tracked at once; the oldest is evicted beyond it.
+    public var maximumOpenCalls: Int
+
+    /// Creates tracker limits: 4 hours and 100,000 calls by default.
+    public init(maximumCallAgeSeconds: Int = 14_400, maximumOpenCalls: Int = 100_000) {
+        self.maximumCallAgeSeconds = maximumCallAgeSeconds
+        self.maximumOpenCalls = maximumOpenCalls
+    }
+}
+
+/// Log levels, with their syslog priorities for journald.
+public enum LogLevel: String, Sendable, Equatable, Comparable, CaseIterable {
+    case debug, info, notice, warning, error
+
+    /// The syslog priority (`<7>` … `<3>` prefixes on stderr).
+    public var syslogPriority: Int {
+        switch self {
+        case .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        }
+    }
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.syslogPriority > rhs.syslogPriority }
+}

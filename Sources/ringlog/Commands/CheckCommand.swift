@@ -1,0 +1,35 @@
+import RinglogAgent
+import RinglogCore
+
+/// `ringlog check --config FILE`: validates a tenant configuration and what can be checked around it.
+enum CheckCommand: RinglogCommand {
+    static let name = "check"
+    static let summary = "validate a tenant configuration"
+    static let usage = """
+        Usage: ringlog check --config FILE
+
+        Reads the tenant configuration FILE, validates every key and the files it names (credential
+        files must be readable by their owner only), and reports one line per check: ok, warn or
+        error. Secrets are never printed.
+
+        Exit status: 0 when nothing is an error, 78 when the configuration is wrong, 64 on a usage error.
+
+        Options:
+          --config FILE   the tenant configuration (JSON), e.g. /etc/ringlog/acme.json
+          -h, --help      show this help
+        """
+
+    static func run(_ arguments: [String]) async throws -> ExitCode {
+        let scanner = try ArgumentScanner(arguments, valueOptions: ["config"])
+        if scanner.wantsHelp {
+            StandardStreams.writeOutput(usage + "\n")
+            return .success
+        }
+        if let extra = scanner.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
+        guard let path = scanner.values["config"] else { throw UsageError("--config FILE is required") }
+        let configuration = try ConfigurationLoader().load(path: path)
+        let report = ConfigurationReport(configuration: configuration)
+        StandardStreams.writeOutput(report.text + "\n")
+        return report.hasErrors ? .configuration : .success
+    }
+}
