@@ -25,6 +25,10 @@ let package = Package(
         .target(
             name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
 
+        // Durable state in SQLite: the outbox, later the contact directory.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "RinglogStore", dependencies: ["RinglogCore", "CSQLite"], swiftSettings: strictSettings),
+
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
         .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
 
@@ -42,6 +46,8 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],
