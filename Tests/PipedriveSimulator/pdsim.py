@@ -694,9 +694,14 @@ class Simulator:
             if route == "clock" and method == "GET":
                 return Response(200, self.clock_snapshot())
             if route == "clock" and method == "POST":
-                advance = body.get("advance")
-                if isinstance(advance, bool) or not isinstance(advance, (int, float)) or advance < 0:
-                    return Response(400, {"error": "advance must be a non-negative number of seconds"})
+                unknown = sorted(set(body) - {"advance", "freeze"})
+                advance = body.get("advance", 0)
+                if unknown or isinstance(advance, bool) or not isinstance(advance, (int, float)) or advance < 0:
+                    return Response(400, {"error": "expected {\"advance\": seconds >= 0, \"freeze\": bool}"})
+                if "freeze" in body:
+                    if not isinstance(body["freeze"], bool):
+                        return Response(400, {"error": "freeze must be true or false"})
+                    self.clock.freeze(body["freeze"])
                 self.clock.advance(advance)
                 return Response(200, self.clock_snapshot())
             if route == "oauth/expire-access-tokens" and method == "POST":
@@ -731,7 +736,7 @@ class Simulator:
 
     def clock_snapshot(self):
         now = self.clock.now()
-        return {"now": v2_time(now), "epoch": now, "offset": self.clock.offset()}
+        return {"now": v2_time(now), "epoch": now, "offset": self.clock.offset(), "frozen": self.clock.frozen()}
 
     def update_config(self, body):
         if not isinstance(body, dict):

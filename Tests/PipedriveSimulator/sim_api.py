@@ -8,6 +8,7 @@ and raise ApiError for failures.
 """
 
 import base64
+import functools
 import json
 import re
 import uuid
@@ -16,6 +17,7 @@ import sim_render as render
 from sim_store import split_name
 from sim_time import normalise_time_of_day, parse_time, v1_time
 
+NON_DIGITS = re.compile(r"\D")
 ERROR_INFO = "Please check developers.pipedrive.com for more information about Pipedrive API."
 
 
@@ -369,8 +371,9 @@ def get_person(store, ctx):
     return ok(render.person_v2(person))
 
 
+@functools.lru_cache(maxsize=65536)
 def digits(text):
-    return re.sub(r"\D", "", text or "")
+    return NON_DIGITS.sub("", text or "")
 
 
 def phone_matches(value, term, exact, mode):

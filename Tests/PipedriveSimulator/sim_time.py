@@ -10,15 +10,30 @@ from schema_validator import PIPEDRIVE_DATETIME_RE, RFC3339_RE
 
 
 class Clock:
-    """Wall-clock time plus an offset that tests can advance (POST /_sim/clock)."""
+    """Wall-clock time plus an offset that tests can advance, and can freeze
+    (POST /_sim/clock) so that time-window behaviour does not depend on speed."""
 
     def __init__(self):
         self._offset = 0.0
+        self._frozen_at = None
         self._lock = threading.Lock()
 
     def now(self):
         with self._lock:
-            return time.time() + self._offset
+            base = self._frozen_at if self._frozen_at is not None else time.time()
+            return base + self._offset
+
+    def freeze(self, frozen):
+        with self._lock:
+            if frozen and self._frozen_at is None:
+                self._frozen_at = time.time()
+            elif not frozen and self._frozen_at is not None:
+                self._offset += self._frozen_at - time.time()
+                self._frozen_at = None
+
+    def frozen(self):
+        with self._lock:
+            return self._frozen_at is not None
 
     def advance(self, seconds):
         with self._lock:

@@ -178,6 +178,14 @@ class CallLogTests(SimulatorTestCase):
         self.assertTrue(all(entry["violations"] for entry in log))
         self.assertIn("body.outcome: is required", log[0]["violations"])
 
+    def test_v1_limit_above_50_is_clamped_and_recorded(self):
+        answer = self.request("GET", "/api/v1/callLogs?limit=100")
+        self.assertEqual(answer.status, 200)
+        self.assertEqual(answer.json["additional_data"]["pagination"]["limit"], 50)
+        self.assertEqual(self.requests_log()[0]["violations"], ["query.limit: must be less than or equal to 50"])
+        self.control("POST", "/_sim/config", {"reject_v1_query_overflow": True})
+        self.assertEqual(self.request("GET", "/api/v1/callLogs?limit=100").status, 400)
+
     def test_iso_start_time_is_accepted(self):
         answer = self.request("POST", "/api/v1/callLogs",
                               json_body=self.call_log_body(start_time="2026-01-20T10:00:00Z"))
@@ -569,6 +577,7 @@ class RateLimitTests(SimulatorTestCase):
 
     def test_burst_limit_gives_429_with_retry_after(self):
         self.control("POST", "/_sim/config", {"burst_limit_api_token": 3})
+        self.control("POST", "/_sim/clock", {"freeze": True})
         statuses = [self.request("GET", "/api/v1/users/me") for _ in range(4)]
         self.assertEqual([a.status for a in statuses[:3]], [200, 200, 200])
         self.assertEqual(statuses[2].headers["x-ratelimit-remaining"], "0")
@@ -576,6 +585,8 @@ class RateLimitTests(SimulatorTestCase):
         self.assertIn(statuses[3].headers["retry-after"], ("1", "2"))
         self.assertFalse(statuses[3].json["success"])
         self.assertEqual(self.requests_log()[3]["rate_limited"], "burst")
+        self.control("POST", "/_sim/clock", {"advance": 2})
+        self.assertEqual(self.request("GET", "/api/v1/users/me").status, 200)
 
     def test_exhausted_daily_budget_is_429_until_reset(self):
         self.control("POST", "/_sim/faults", {"daily_budget": 100, "daily_used": 95})
@@ -682,6 +693,44 @@ class RecordingTests(SimulatorTestCase):
         state = self.control("GET", "/_sim/state")
         self.assertEqual(len(state["persons"]), 21)
         self.assertEqual(state["tokens_spent"], 0)
+
+
+class SchemaValidatorTests(unittest.TestCase):
+    def kinds(self, value, schema, reject_unknown=True):
+        return [(v.where, v.kind) for v in validate(value, schema, reject_unknown=reject_unknown)]
+
+    def test_types_are_strict(self):
+        self.assertEqual(self.kinds(5, {"type": "integer"}), [])
+        self.assertEqual(self.kinds(5.0, {"type": "integer"}), [("", "type")])
+        self.assertEqual(self.kinds(True, {"type": "integer"}), [("", "type")])
+        self.assertEqual(self.kinds(5, {"type": "number"}), [])
+        self.assertEqual(self.kinds("5", {"type": "number"}), [("", "type")])
+        self.assertEqual(self.kinds(None, {"type": "string"}), [("", "type")])
+        self.assertEqual(self.kinds(None, {"type": "string", "nullable": True}), [])
+
+    def test_objects_arrays_and_unknown_fields(self):
+        schema = {"type": "object", "required": ["a"], "properties": {
+            "a": {"type": "array", "items": {"type": "object", "properties": {"v": {"type": "string", "maxLength": 3}}}},
+            "m": {"type": "object", "additionalProperties": True}}}
+        self.assertEqual(self.kinds({"a": [{"v": "abcd"}], "m": {"x": 1}, "z": 1}, schema),
+                         [("a[0].v", "maxLength"), ("z", "unknown")])
+        self.assertEqual(self.kinds({"z": 1}, schema, reject_unknown=False), [("a", "required")])
+        closed = {"type": "object", "properties": {}, "additionalProperties": False}
+        self.assertEqual(self.kinds({"q": 1}, closed, reject_unknown=False), [("q", "unknown")])
+
+    def test_enum_range_formats_and_combinators(self):
+        self.assertEqual(self.kinds("x", {"type": "string", "enum": ["a"]}), [("", "enum")])
+        self.assertEqual(self.kinds(501, {"type": "integer", "maximum": 500}), [("", "maximum")])
+        self.assertEqual(self.kinds(0, {"type": "integer", "minimum": 1}), [("", "minimum")])
+        self.assertEqual(self.kinds("2026-02-30", {"type": "string", "format": "date"}), [("", "format")])
+        self.assertEqual(self.kinds("2026-01-05T08:00:00Z", {"type": "string", "format": "date-time"}), [])
+        self.assertEqual(self.kinds("2026-01-05 08:00:00", {"type": "string", "format": "date-time"}), [("", "format")])
+        self.assertEqual(self.kinds("2026-01-05 08:00:00", {"type": "string", "format": "pipedrive-datetime"}), [])
+        self.assertEqual(self.kinds("nope", {"type": "string", "format": "uuid"}), [("", "format")])
+        either = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+        self.assertEqual(self.kinds(1, either), [])
+        self.assertEqual(self.kinds(True, either), [("", "oneOf")])
+        self.assertEqual(self.kinds(1.5, {"anyOf": [{"type": "number"}, {"type": "integer"}]}), [])
 
 
 class CommandLineTests(unittest.TestCase):
