@@ -142,8 +142,12 @@ class CallLogTests(SimulatorTestCase):
         self.assertEqual(listed.json["additional_data"]["pagination"],
                          {"start": 0, "limit": 50, "more_items_in_collection": False})
         self.assertEqual(self.request("DELETE", "/api/v1/callLogs/" + created["id"]).json, {"success": True})
-        self.assertEqual(self.request("DELETE", "/api/v1/callLogs/" + created["id"]).status, 410)
-        self.assertEqual(self.request("GET", "/api/v1/callLogs/" + created["id"]).status, 404)
+        gone = self.request("DELETE", "/api/v1/callLogs/" + created["id"])
+        self.assertEqual(gone.status, 410)
+        self.assert_conforms(gone, "DELETE /api/v1/callLogs/{id}")
+        missing = self.request("GET", "/api/v1/callLogs/" + created["id"])
+        self.assertEqual(missing.status, 404)
+        self.assert_conforms(missing, "GET /api/v1/callLogs/{id}")
         self.assertEqual(self.request("GET", "/api/v1/callLogs/CAnope").status, 404)
 
     def test_call_log_list_paginates_by_start_and_limit(self):
@@ -169,6 +173,7 @@ class CallLogTests(SimulatorTestCase):
         for body, message in cases:
             answer = self.request("POST", "/api/v1/callLogs", json_body=body)
             self.assertEqual(answer.status, 400, body)
+            self.assert_conforms(answer, "POST /api/v1/callLogs")
             self.assertEqual(answer.json["success"], False)
             self.assertIsNone(answer.json["data"])
             self.assertIn("error_info", answer.json)
@@ -225,7 +230,9 @@ class CallLogTests(SimulatorTestCase):
         answer = self.request("POST", path, body=body, headers=headers)
         self.assertEqual(answer.status, 200, answer.raw)
         self.assertEqual(answer.json, {"success": True})
-        self.assertEqual(self.request("POST", path, body=body, headers=headers).status, 409)
+        conflict = self.request("POST", path, body=body, headers=headers)
+        self.assertEqual(conflict.status, 409)
+        self.assert_conforms(conflict, "POST /api/v1/callLogs/{id}/recordings")
         self.assertTrue(self.request("GET", "/api/v1/callLogs/" + created["id"]).json["data"]["has_recording"])
         log = self.requests_log()[1]
         self.assertEqual(log["body"]["file"], {"filename": "call.wav", "content_type": "audio/wav", "size": 12})
@@ -430,6 +437,7 @@ class AuthTests(SimulatorTestCase):
         for headers in ({}, {"x-api-token": "nope"}, {"Authorization": "Bearer nope"}):
             answer = self.request("GET", "/api/v1/users/me", headers=headers, token=None)
             self.assertEqual(answer.status, 401)
+            self.assert_conforms(answer, "GET /api/v1/users/me")
             self.assertEqual(answer.json["errorCode"], 401)
             self.assertFalse(answer.json["success"])
         malformed = self.request("GET", "/api/v1/users/me", headers={"Authorization": "Token abc"}, token=None)
