@@ -33,7 +33,7 @@ from schema_validator import Violation, validate  # noqa: E402
 from sim_limits import (PLAN_BURST, PLAN_MULTIPLIER, SEARCH_BURST, BurstLimiter, DailyBudget,  # noqa: E402
                         FaultConfigError, FaultInjector, parse_fault_config)
 from sim_store import SeedError, Store, load_seed  # noqa: E402
-from sim_time import Clock, parse_time, record_time, v2_time  # noqa: E402
+from sim_time import Clock, record_time, v2_time  # noqa: E402
 
 DEFAULT_SEED = os.path.join(HERE, "seed.json")
 SPEC_FILE = os.path.join(HERE, "spec-subset.json")
@@ -368,11 +368,9 @@ class Simulator:
                     outcome.add(Violation("body." + name, "unknown", "is not allowed"))
             if "file" in fields and "file" not in files:
                 outcome.add(Violation("body.file", "type", "must be a file part (with a filename)"))
-            body = {k: v for k, v in fields.items()}
-            body.update({k: dict(v, data=None) for k, v in files.items()})
-            for v in body.values():
-                if isinstance(v, dict):
-                    v.pop("data", None)
+            body = dict(fields)
+            body.update({k: {key: v[key] for key in ("filename", "content_type", "size")}
+                         for k, v in files.items()})
             return params, body, files
         return params, None, None
 
