@@ -25,6 +25,13 @@ let package = Package(
         .target(
             name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
 
+        // libre (SIP): the user agent stack and, in tests, the decoding oracle for the Swift SIP decoder.
+        .systemLibrary(name: "CRe", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
+        .target(
+            name: "CReShim", dependencies: ["CRe"],
+            cSettings: [.define("HAVE_INTTYPES_H", to: "1"), .define("HAVE_STDBOOL_H", to: "1")]),
+        .target(name: "RinglogSIPOracle", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
             name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture"], swiftSettings: strictSettings),
