@@ -44,6 +44,9 @@ let package = Package(
             name: "RinglogCoreTests", dependencies: ["RinglogCore"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(
+            name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
