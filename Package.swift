@@ -31,6 +31,7 @@ let package = Package(
             name: "CReShim", dependencies: ["CRe"],
             cSettings: [.define("HAVE_INTTYPES_H", to: "1"), .define("HAVE_STDBOOL_H", to: "1")]),
         .target(name: "RinglogSIPOracle", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+        .target(name: "RinglogSIP", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
 
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
@@ -46,6 +47,8 @@ let package = Package(
         .testTarget(
             name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
             swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],
