@@ -45,6 +45,17 @@ public final class SIPUserAgent: Sendable {
         return try result.get()
     }
 
+    /// Ends a subscription: libre sends a SUBSCRIBE with `Expires: 0` when it is still active, and no
+    /// further events arrive for it. Returns `false` when it had already ended (or the agent is shut down).
+    @discardableResult
+    public func unsubscribe(_ subscription: SIPSubscriptionID) async -> Bool {
+        await withCheckedContinuation { continuation in
+            loop.post(
+                { core in continuation.resume(returning: core.unsubscribe(subscription)) },
+                ifStopped: { continuation.resume(returning: false) })
+        }
+    }
+
     /// Ends all subscriptions, stops libre's thread and waits for it; ``events`` then finishes.
     public func shutdown() async {
         await loop.stop()

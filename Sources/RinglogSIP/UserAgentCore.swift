@@ -65,6 +65,14 @@ final class UserAgentCore {
         return .success(id)
     }
 
+    /// Ends one subscription; libre sends a SUBSCRIBE with `Expires: 0` if it is still active.
+    /// Returns whether the subscription was still known.
+    func unsubscribe(_ id: SIPSubscriptionID) -> Bool {
+        guard let context = subscriptions[id] else { return false }
+        context.end(reporting: nil)
+        return true
+    }
+
     /// Ends every subscription (libre sends an un-SUBSCRIBE for live ones), then releases the stack.
     /// Safe to call more than once.
     func close() {

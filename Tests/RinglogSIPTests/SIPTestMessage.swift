@@ -38,6 +38,27 @@ struct SIPTestMessage {
         return lines.joined(separator: "\r\n") + "\r\n\r\n"
     }
 
+    /// A NOTIFY in the dialog this SUBSCRIBE created, sent by the notifier at `notifierPort` whose
+    /// 200 OK carried To-tag `notifierTag`, addressed to the subscriber's Contact.
+    func notify(notifierPort: UInt16, notifierTag: String, body: String, contentType: String) -> String {
+        let contactURI = (value("Contact") ?? "").drop { $0 == "<" }.prefix { $0 != ">" }
+        let to = value("To") ?? ""
+        let notifierAddress = to.prefix { $0 != ";" }
+        return [
+            "NOTIFY \(contactURI) SIP/2.0",
+            "Via: SIP/2.0/UDP 127.0.0.1:\(notifierPort);branch=z9hG4bK\(notifierTag)notify",
+            "From: \(notifierAddress);tag=\(notifierTag)",
+            "To: \(value("From") ?? "")",
+            "Call-ID: \(value("Call-ID") ?? "")",
+            "CSeq: 1 NOTIFY",
+            "Contact: <sip:notifier@127.0.0.1:\(notifierPort)>",
+            "Event: \(value("Event") ?? "")",
+            "Subscription-State: active;expires=300",
+            "Content-Type: \(contentType)",
+            "Content-Length: \(body.utf8.count)",
+        ].joined(separator: "\r\n") + "\r\n\r\n" + body
+    }
+
     /// The `key="value"` or `key=value` parameters of a `Digest ...` header value.
     static func digestParameters(_ header: String) -> [String: String] {
         var parameters: [String: String] = [:]

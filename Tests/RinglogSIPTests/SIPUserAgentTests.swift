@@ -54,22 +54,9 @@ struct SIPUserAgentTests {
         let body =
             #"<?xml version="1.0"?><dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="0" "#
             + #"state="full" entity="sip:2000@127.0.0.1"/>"# + "\n"
-        let subscriberContact = try #require(secondRequest.value("Contact"))
-        let contactURI = subscriberContact.drop { $0 == "<" }.prefix { $0 != ">" }
-        let notify =
-            [
-                "NOTIFY \(contactURI) SIP/2.0",
-                "Via: SIP/2.0/UDP 127.0.0.1:\(notifier.port);branch=z9hG4bKnotify1",
-                "From: <\(target)>;tag=notifier1",
-                "To: \(secondRequest.value("From") ?? "")",
-                "Call-ID: \(secondRequest.value("Call-ID") ?? "")",
-                "CSeq: 1 NOTIFY",
-                "Contact: \(notifierContact)",
-                "Event: dialog",
-                "Subscription-State: active;expires=300",
-                "Content-Type: application/dialog-info+xml",
-                "Content-Length: \(body.utf8.count)",
-            ].joined(separator: "\r\n") + "\r\n\r\n" + body
+        let notify = secondRequest.notify(
+            notifierPort: notifier.port, notifierTag: "notifier1", body: body,
+            contentType: "application/dialog-info+xml")
         try notifier.send(notify, to: second.sender)
 
         let answer = SIPTestMessage(try await notifier.receive().text)
@@ -90,6 +77,37 @@ struct SIPUserAgentTests {
         #expect(notification.contentType == "application/dialog-info+xml")
         #expect(String(decoding: notification.body, as: UTF8.self) == body)
 
+        await agent.shutdown()
+    }
+
+    @Test("unsubscribe sends SUBSCRIBE with Expires: 0 in the same dialog", .timeLimit(.minutes(1)))
+    func unsubscribeEndsTheSubscription() async throws {
+        let notifier = try UDPTestPeer()
+        let agent = try await SIPUserAgent(configuration: SIPUserAgentConfiguration(account: account))
+        let target = "sip:2001@127.0.0.1:\(notifier.port)"
+        let subscription = try await agent.subscribe(to: target)
+
+        let first = try await notifier.receive()
+        let request = SIPTestMessage(first.text)
+        try notifier.send(
+            request.response(
+                "200 OK", toTag: "n2", extraHeaders: ["Contact: <sip:2001@127.0.0.1:\(notifier.port)>", "Expires: 600"]),
+            to: first.sender)
+        // A NOTIFY answered means libre has read the 200 OK sent before it: the dialog is established.
+        try notifier.send(
+            request.notify(notifierPort: notifier.port, notifierTag: "n2", body: "", contentType: "text/plain"),
+            to: first.sender)
+        #expect(SIPTestMessage(try await notifier.receive().text).startLine == "SIP/2.0 200 OK")
+        #expect(await agent.unsubscribe(SIPSubscriptionID(rawValue: 999)) == false)
+        #expect(await agent.unsubscribe(subscription))
+
+        let ending = SIPTestMessage(try await notifier.receive().text)
+        // Sent to the remote target the NOTIFY's Contact set (a target refresh), in the same dialog.
+        #expect(ending.startLine == "SUBSCRIBE sip:notifier@127.0.0.1:\(notifier.port) SIP/2.0")
+        #expect(ending.value("Expires") == "0")
+        #expect(ending.value("Call-ID") == request.value("Call-ID"))
+        #expect(ending.value("To")?.contains("tag=n2") == true)
+        #expect(await agent.unsubscribe(subscription) == false)
         await agent.shutdown()
     }
 
