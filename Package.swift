@@ -32,6 +32,14 @@ let package = Package(
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
         .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
 
+        // libre (SIP): the user agent stack and, in tests, the decoding oracle for the Swift SIP decoder.
+        .systemLibrary(name: "CRe", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
+        .target(
+            name: "CReShim", dependencies: ["CRe"],
+            cSettings: [.define("HAVE_INTTYPES_H", to: "1"), .define("HAVE_STDBOOL_H", to: "1")]),
+        .target(name: "RinglogSIPOracle", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+        .target(name: "RinglogSIP", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
             name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent"],
@@ -48,6 +56,11 @@ let package = Package(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],
