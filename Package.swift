@@ -38,6 +38,9 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogCaptureTests", dependencies: ["RinglogCapture", "RinglogCore", "CZlib"],
+            exclude: ["Fixtures"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )
