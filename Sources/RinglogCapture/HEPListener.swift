@@ -154,7 +154,7 @@ public final class HEPListener: CapturedPacketSource {
 
     /// Binds TCP first (so that port 0 picks a port), then UDP on the same port number.
     private static func bindSockets(_ configuration: Configuration) throws(HEPListenerError) -> (Int32?, Int32?) {
-        let where_ = "\(configuration.host):\(configuration.port)"
+        let listenAddress = "\(configuration.host):\(configuration.port)"
         for _ in 0..<16 {
             guard let address = ListeningSocket.socketAddress(host: configuration.host, port: configuration.port) else {
                 throw HEPListenerError(
@@ -178,10 +178,10 @@ public final class HEPListener: CapturedPacketSource {
                 // An ephemeral TCP port may be taken for UDP by someone else: try another one.
                 if configuration.port == 0, error.code == EADDRINUSE { continue }
                 let hint = error.code == EACCES ? " (ports below 1024 need root)" : ""
-                throw HEPListenerError("cannot listen for HEP on \(where_): \(error.description)\(hint)")
+                throw HEPListenerError("cannot listen for HEP on \(listenAddress): \(error.description)\(hint)")
             }
         }
-        throw HEPListenerError("cannot listen for HEP on \(where_): no free port for both UDP and TCP")
+        throw HEPListenerError("cannot listen for HEP on \(listenAddress): no free port for both UDP and TCP")
     }
 }
 
