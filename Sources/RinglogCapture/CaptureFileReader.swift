@@ -70,7 +70,8 @@ public struct CaptureFileReader {
                 let frame = Array(UnsafeBufferPointer(start: data, count: length))
                 // The file was opened with nanosecond precision, so tv_usec holds nanoseconds.
                 let time = CaptureTime(
-                    seconds: Int64(header.pointee.ts.tv_sec), microseconds: Int64(header.pointee.ts.tv_usec) / 1000)
+                    pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
+                    fractionIsNanoseconds: true)
                 queued = dissector.dissect(frame: frame[...], at: time)
             case PCAP_ERROR_BREAK:  // End of file, for offline reads.
                 return nil

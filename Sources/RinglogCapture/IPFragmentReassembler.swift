@@ -95,10 +95,8 @@ struct IPFragmentReassembler {
     private mutating func expire(at time: CaptureTime) {
         let timeout = limits.fragmentTimeout * 1_000_000
         if pending.isEmpty { return }
-        pending = pending.filter { _, datagram in
-            let age = time.microsecondsSinceEpoch - datagram.firstSeen.microsecondsSinceEpoch
-            return age <= timeout && age >= -timeout
-        }
+        guard pending.values.contains(where: { time.microsecondsApart(from: $0.firstSeen) > timeout }) else { return }
+        pending = pending.filter { _, datagram in time.microsecondsApart(from: datagram.firstSeen) <= timeout }
     }
 
     private mutating func dropOldest() {

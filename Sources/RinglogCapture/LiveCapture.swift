@@ -115,10 +115,9 @@ public final class LiveCapture: CapturedPacketSource {
                     return
                 }
                 let frame = Array(UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen)))
-                let fraction = Int64(header.pointee.ts.tv_usec)
                 let time = CaptureTime(
-                    seconds: Int64(header.pointee.ts.tv_sec),
-                    microseconds: nanosecondTimestamps ? fraction / 1000 : fraction)
+                    pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
+                    fractionIsNanoseconds: nanosecondTimestamps)
                 for packet in dissector.dissect(frame: frame[...], at: time) where !delivery.deliver(packet) {
                     logger.debug("live capture: consumer is behind; dropped a SIP message")
                 }

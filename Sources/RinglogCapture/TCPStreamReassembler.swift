@@ -269,11 +269,11 @@ struct TCPStreamReassembler {
             lastSweep = time
             return
         }
-        guard abs(time.microsecondsSinceEpoch - last.microsecondsSinceEpoch) >= Self.sweepInterval else { return }
+        guard time.microsecondsApart(from: last) >= Self.sweepInterval else { return }
         lastSweep = time
         let timeout = limits.tcpFlowIdleTimeout * 1_000_000
         flows = flows.filter { _, flow in
-            abs(time.microsecondsSinceEpoch - flow.lastSeen.microsecondsSinceEpoch) <= timeout
+            time.microsecondsApart(from: flow.lastSeen) <= timeout
         }
     }
 
