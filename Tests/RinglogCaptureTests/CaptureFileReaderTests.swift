@@ -1,3 +1,4 @@
+import Foundation
 import RinglogCore
 import Testing
 
@@ -60,6 +61,66 @@ import Testing
             #expect(
                 SIPStartLine.isSIPMessage(packet.payload[...]),
                 "\(String(decoding: packet.payload.prefix(60), as: UTF8.self))")
+        }
+    }
+
+    // The values below were read with tshark (frame.time_epoch, ip/ipv6 and udp fields, udp.length - 8).
+
+    @Test func reassembledIPv6InvitesKeepTheirRecordTimeAndAddresses() throws {
+        let packets = try Self.readAll(TestFixtures.capturePath("sngrep-ipv6frag.pcap"))
+        let large = packets.filter { $0.payload.count > 1400 }
+        #expect(large.map(\.payload.count) == [1691, 1871])
+        #expect(large.map(\.timestamp.microsecondsSinceEpoch) == [1_647_926_426_047_912, 1_647_926_426_267_933])
+        #expect(large.first?.source == TransportEndpoint(address: "fd17:625c:f037:2:a00:27ff:feb9:1521", port: 15060))
+        #expect(
+            large.first?.destination == TransportEndpoint(address: "fd17:625c:f037:2:a00:27ff:feb9:3519", port: 5062))
+    }
+
+    @Test func pcapAndPcapngRecordsGiveMicrosecondTimestamps() throws {
+        let pcap = try #require(try Self.readAll(TestFixtures.capturePath("suricata-sip-compact-form.pcap")).first)
+        #expect(pcap.timestamp.microsecondsSinceEpoch == 1_713_446_096_386_450)
+        #expect(pcap.source == TransportEndpoint(address: "1.1.1.1", port: 5555))
+        #expect(pcap.destination == TransportEndpoint(address: "2.2.2.2", port: 5060))
+        #expect(pcap.payload.count == 894)
+        let pcapng = try #require(
+            try Self.readAll(TestFixtures.capturePath("heplify-v1-erspan_sip_ipv4_udp.pcapng")).first)
+        #expect(pcapng.timestamp.microsecondsSinceEpoch == 1_526_006_114_962_510)
+        #expect(pcapng.source == TransportEndpoint(address: "180.173.83.248", port: 53221))  // Inside the GRE tunnel.
+        #expect(pcapng.payload.count == 675)
+    }
+
+    @Test func labelsTheTransportEachMessageUsed() throws {
+        let webSocket = try Self.readAll(TestFixtures.capturePath("heplify-v1-sip_tcp_websocket.pcap"))
+        #expect(webSocket.filter { $0.transport == .websocket }.count == 11)
+        #expect(webSocket.filter { $0.transport == .udp }.count == 28)
+        #expect(
+            try Self.readAll(TestFixtures.capturePath("heplify-v1-sip_ipv4_tcp.pcap")).allSatisfy {
+                $0.transport == .tcp
+            })
+        #expect(
+            try Self.readAll(TestFixtures.capturePath("heplify-v1-sip_sctp.pcap")).allSatisfy { $0.transport == .sctp })
+    }
+
+    @Test func countsHEPPacketsEvenWithoutADecoder() throws {
+        for (file, count) in [("hepwireshark-hep.pcap", 8), ("hepwireshark-hep3-compressed.pcapng", 21)] {
+            var reader = try CaptureFileReader(path: TestFixtures.capturePath(file))
+            var messages = 0
+            while try reader.next() != nil, messages < 1000 { messages += 1 }
+            #expect(reader.statistics.hepPackets == count, "\(file)")
+            #expect(reader.statistics.sipMessages == messages)
+        }
+    }
+
+    @Test func refusesUnsupportedLinkTypesWithAClearMessage() throws {
+        // A pcap file header for link type 105 (802.11) and no records.
+        let header: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 105, 0, 0, 0]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ringlog-80211-\(getpid()).pcap").path
+        try Data(header).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try CaptureFileReader(path: path)
+        } throws: { error in
+            (error as? CaptureFileError)?.description.contains("not supported") == true
         }
     }
 }

@@ -69,4 +69,23 @@ import Testing
             try LiveCapture(interface: "lo", filter: "udp port banana")
         }
     }
+
+    @Test(.enabled(if: LiveCaptureTests.mayCaptureOnLoopback, "capturing on lo needs root or CAP_NET_RAW"))
+    func dropsAndCountsPacketsWhenTheConsumerFallsBehind() async throws {
+        let receiver = try #require(TestSockets.boundUDPPort())
+        defer { close(receiver.descriptor) }
+        let capture = try LiveCapture(interface: "lo", filter: "udp port \(receiver.port)", bufferCapacity: 2)
+        defer { capture.stop() }
+        for index in 0..<6 {
+            let message = Array("SIP/2.0 200 OK\r\nCall-ID: drop-\(index)\r\nContent-Length: 0\r\n\r\n".utf8)
+            #expect(TestSockets.sendDatagram(message, to: "127.0.0.1", port: receiver.port))
+        }
+        #expect(await eventually { capture.droppedPackets == 4 })
+        capture.stop()
+        var kept: [String] = []
+        for await packet in capture.packets { kept.append(String(decoding: packet.payload, as: UTF8.self)) }
+        // The oldest two were kept; the newest were dropped.
+        #expect(kept.count == 2)
+        #expect(kept.first?.contains("drop-0") == true)
+    }
 }
