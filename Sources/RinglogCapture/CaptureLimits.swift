@@ -9,6 +9,9 @@ public struct CaptureLimits: Sendable, Equatable {
     public var maximumTCPFlows: Int
     /// The most out-of-order segments held per TCP flow while waiting for a missing one.
     public var maximumOutOfOrderSegments: Int
+    /// The most bytes all TCP flows together may hold (stream buffers and out-of-order segments); over it,
+    /// the least recently active flows are dropped.
+    public var maximumBufferedStreamBytes: Int
     /// Seconds without traffic after which a TCP flow is forgotten.
     public var tcpFlowIdleTimeout: Int64
     /// The most fragmented IP datagrams waiting for their missing fragments.
@@ -21,12 +24,14 @@ public struct CaptureLimits: Sendable, Equatable {
     /// Creates limits; the defaults suit a PBX's SIP traffic.
     public init(
         maximumMessageSize: Int = 128 * 1024, maximumTCPFlows: Int = 1024, maximumOutOfOrderSegments: Int = 32,
-        tcpFlowIdleTimeout: Int64 = 300, maximumPendingFragmentedDatagrams: Int = 256,
+        maximumBufferedStreamBytes: Int = 64 * 1024 * 1024, tcpFlowIdleTimeout: Int64 = 300,
+        maximumPendingFragmentedDatagrams: Int = 256,
         maximumFragmentsPerDatagram: Int = 64, fragmentTimeout: Int64 = 30
     ) {
         self.maximumMessageSize = maximumMessageSize
         self.maximumTCPFlows = maximumTCPFlows
         self.maximumOutOfOrderSegments = maximumOutOfOrderSegments
+        self.maximumBufferedStreamBytes = maximumBufferedStreamBytes
         self.tcpFlowIdleTimeout = tcpFlowIdleTimeout
         self.maximumPendingFragmentedDatagrams = maximumPendingFragmentedDatagrams
         self.maximumFragmentsPerDatagram = maximumFragmentsPerDatagram

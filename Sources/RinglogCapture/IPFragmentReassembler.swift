@@ -4,7 +4,7 @@ import RinglogCore
 ///
 /// Bounded: at most ``CaptureLimits/maximumPendingFragmentedDatagrams`` datagrams wait at once (the
 /// oldest is dropped), each with at most ``CaptureLimits/maximumFragmentsPerDatagram`` fragments and
-/// 65,535 bytes, and an incomplete datagram is dropped ``CaptureLimits/fragmentTimeout`` seconds
+/// 128 KiB of fragment data (the IP maximum is 65,535 bytes; duplicates count), and an incomplete datagram is dropped ``CaptureLimits/fragmentTimeout`` seconds
 /// after its first fragment.
 struct IPFragmentReassembler {
     /// What identifies the fragments of one datagram (RFC 791 / RFC 8200).
@@ -57,11 +57,16 @@ struct IPFragmentReassembler {
             pending[key] = PendingDatagram(firstSeen: time)
         }
         guard var datagram = pending[key] else { return nil }
-        guard datagram.fragments.count < limits.maximumFragmentsPerDatagram else {
+        // Duplicates and overlaps count too, so a datagram cannot hold more than twice the IP maximum.
+        guard datagram.fragments.count < limits.maximumFragmentsPerDatagram,
+            datagram.receivedBytes + fragment.bytes.count <= 2 * Self.maximumDatagramSize
+        else {
             pending[key] = nil
             return nil
         }
-        datagram.fragments.append(fragment)
+        // A copy, so that a held fragment does not keep its whole captured frame alive.
+        datagram.fragments.append(
+            Fragment(offset: fragment.offset, bytes: Array(fragment.bytes)[...], isLast: fragment.isLast))
         datagram.receivedBytes += fragment.bytes.count
         if fragment.isLast { datagram.totalLength = fragment.offset + fragment.bytes.count }
         if fragment.offset == 0 { datagram.nextHeader = nextHeader }

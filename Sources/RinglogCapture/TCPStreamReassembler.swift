@@ -5,7 +5,8 @@ import RinglogCore
 ///
 /// Bounded: at most ``CaptureLimits/maximumTCPFlows`` flow directions, each with a buffer of at most
 /// twice ``CaptureLimits/maximumMessageSize`` and ``CaptureLimits/maximumOutOfOrderSegments`` held
-/// segments. A flow that goes idle for ``CaptureLimits/tcpFlowIdleTimeout`` seconds is forgotten. When
+/// segments (together at most ``CaptureLimits/maximumMessageSize`` bytes), and all flows together
+/// holding at most ``CaptureLimits/maximumBufferedStreamBytes``. A flow that goes idle for ``CaptureLimits/tcpFlowIdleTimeout`` seconds is forgotten. When
 /// data is lost (a gap that never fills) or the stream stops making sense, the flow resynchronises at
 /// the next segment that starts a recognisable message.
 struct TCPStreamReassembler {
@@ -42,15 +43,20 @@ struct TCPStreamReassembler {
         var mode = Mode.unknown
         var nextSequence: UInt32?
         var buffer: [UInt8] = []
-        var outOfOrder: [UInt32: ArraySlice<UInt8>] = [:]
+        var outOfOrder: [UInt32: [UInt8]] = [:]
+        var outOfOrderBytes = 0
         var webSocketFragments: [UInt8]?
         var lastSeen: CaptureTime
+
+        /// The bytes this flow holds in memory.
+        var heldBytes: Int { buffer.count + outOfOrderBytes + (webSocketFragments?.count ?? 0) }
 
         mutating func resynchronise() {
             mode = .unknown
             nextSequence = nil
             buffer = []
             outOfOrder = [:]
+            outOfOrderBytes = 0
             webSocketFragments = nil
         }
     }
@@ -60,6 +66,7 @@ struct TCPStreamReassembler {
     private let limits: CaptureLimits
     private var flows: [FlowKey: Flow] = [:]
     private var lastSweep: CaptureTime?
+    private var heldBytes = 0
 
     /// Creates an empty reassembler.
     init(limits: CaptureLimits) {
@@ -69,11 +76,16 @@ struct TCPStreamReassembler {
     /// The number of flow directions tracked.
     var flowCount: Int { flows.count }
 
+    /// The bytes all flows hold.
+    var bufferedBytes: Int { heldBytes }
+
     /// Adds a segment of the flow `key`; returns the messages it completed, in stream order.
     mutating func receive(_ segment: Segment, of key: FlowKey, at time: CaptureTime) -> [Message] {
         sweepIdleFlows(at: time)
+        let heldBefore = flows[key]?.heldBytes ?? 0
         if segment.isReset {
             flows[key] = nil
+            heldBytes -= heldBefore
             return []
         }
         guard segment.isSynchronize || !segment.payload.isEmpty || flows[key] != nil else { return [] }
@@ -92,9 +104,12 @@ struct TCPStreamReassembler {
         }
         if segment.isFinish {
             flows[key] = nil
+            heldBytes -= heldBefore
         } else {
             if flows[key] == nil, flows.count >= limits.maximumTCPFlows { evictLeastRecentlyActive() }
             flows[key] = flow
+            heldBytes += flow.heldBytes - heldBefore
+            while heldBytes > limits.maximumBufferedStreamBytes, !flows.isEmpty { evictLeastRecentlyActive() }
         }
         return messages
     }
@@ -109,8 +124,12 @@ struct TCPStreamReassembler {
         guard let next = flow.nextSequence else { return }
         let delta = Int32(bitPattern: sequence &- next)
         if delta > 0 {
-            if flow.outOfOrder.count < limits.maximumOutOfOrderSegments {
-                flow.outOfOrder[sequence] = payload
+            if flow.outOfOrder.count < limits.maximumOutOfOrderSegments,
+                flow.outOfOrderBytes + payload.count <= limits.maximumMessageSize, flow.outOfOrder[sequence] == nil
+            {
+                // A copy, so that a held segment does not keep its whole captured frame alive.
+                flow.outOfOrder[sequence] = Array(payload)
+                flow.outOfOrderBytes += payload.count
                 return
             }
             // The gap is not going to fill: give up on the lost data.
@@ -122,7 +141,8 @@ struct TCPStreamReassembler {
         // Held segments that now fit; each pass removes one, so this ends.
         while let held = flow.outOfOrder.first(where: { Int32(bitPattern: $0.key &- (flow.nextSequence ?? 0)) <= 0 }) {
             flow.outOfOrder[held.key] = nil
-            append(held.value, sequence: held.key, to: &flow)
+            flow.outOfOrderBytes -= held.value.count
+            append(held.value[...], sequence: held.key, to: &flow)
         }
     }
 
@@ -275,10 +295,12 @@ struct TCPStreamReassembler {
         flows = flows.filter { _, flow in
             time.microsecondsApart(from: flow.lastSeen) <= timeout
         }
+        heldBytes = flows.values.reduce(0) { $0 + $1.heldBytes }
     }
 
     private mutating func evictLeastRecentlyActive() {
-        guard let oldest = flows.min(by: { $0.value.lastSeen < $1.value.lastSeen })?.key else { return }
-        flows[oldest] = nil
+        guard let oldest = flows.min(by: { $0.value.lastSeen < $1.value.lastSeen }) else { return }
+        flows[oldest.key] = nil
+        heldBytes = flows.isEmpty ? 0 : heldBytes - oldest.value.heldBytes
     }
 }

@@ -147,6 +147,35 @@ import Testing
             _ = reassembler.receive(segment, of: key, at: Self.time)
         }
         #expect(reassembler.flowCount == 8)
+        #expect(reassembler.bufferedBytes == 8 * partial.count)
+    }
+
+    @Test func tcpBytesHeldAcrossFlowsAreBounded() {
+        var reassembler = TCPStreamReassembler(limits: CaptureLimits(maximumBufferedStreamBytes: 10_000))
+        let partial = Array(("INVITE sip:a@b SIP/2.0\r\n" + String(repeating: "X-Pad: 0123456789\r\n", count: 24)).utf8)
+        func key(_ port: Int) -> TCPStreamReassembler.FlowKey {
+            TCPStreamReassembler.FlowKey(
+                source: .v4(1), sourcePort: UInt16(port), destination: .v4(2), destinationPort: 5060)
+        }
+        for port in 0..<100 {
+            let segment = TCPStreamReassembler.Segment(
+                sequence: 1, isSynchronize: false, isFinish: false, isReset: false, payload: partial[...])
+            let time = CaptureTime(seconds: 1_700_000_000, microseconds: Int64(port))
+            _ = reassembler.receive(segment, of: key(port), at: time)
+            #expect(reassembler.bufferedBytes <= 10_000)
+        }
+        #expect(reassembler.flowCount < 100)
+        // Out-of-order segments count too, and a reset releases everything the flow held.
+        let ahead = TCPStreamReassembler.Segment(
+            sequence: 100_000, isSynchronize: false, isFinish: false, isReset: false, payload: partial[...])
+        let later = CaptureTime(seconds: 1_700_000_000, microseconds: 100)
+        _ = reassembler.receive(ahead, of: key(99), at: later)
+        #expect(reassembler.bufferedBytes <= 10_000)
+        let before = reassembler.bufferedBytes
+        let reset = TCPStreamReassembler.Segment(
+            sequence: 0, isSynchronize: false, isFinish: false, isReset: true, payload: [])
+        _ = reassembler.receive(reset, of: key(99), at: later)
+        #expect(reassembler.bufferedBytes == before - 2 * partial.count)
     }
 
     @Test func findsSIPInsideWebSocketFrames() throws {
