@@ -21,12 +21,22 @@ enum PhoneTextCleaner {
     static func clean(
         _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, digitZeros: [UInt32]
     ) -> Int? {
-        var count = 0
-        var scalars = 0
-        var index = 0
+        guard let bytes = input.baseAddress else { return 0 }
         let end = input.count
+        // Fast path: plain ASCII that fits (the common case) is copied with its letters lowered.
+        var index = 0
+        let asciiEnd = min(end, maximumScalarCount)
+        while index < asciiEnd {
+            let byte = bytes[index]
+            if byte >= 0x80 { break }
+            output[index] = asciiByte(byte)
+            index += 1
+        }
+        if index == end { return end }
+        var count = index
+        var scalars = index
         while index < end {
-            let byte = input[index]
+            let byte = bytes[index]
             scalars += 1
             if scalars > maximumScalarCount { return nil }
             if byte < 0x80 {
@@ -55,7 +65,7 @@ enum PhoneTextCleaner {
             var valid = index + length <= end
             if valid {
                 for offset in 1..<length {
-                    let continuation = input[index + offset]
+                    let continuation = bytes[index + offset]
                     if continuation & 0xC0 != 0x80 {
                         valid = false
                         break
@@ -81,7 +91,7 @@ enum PhoneTextCleaner {
 
     @inline(__always)
     private static func asciiByte(_ byte: UInt8) -> UInt8 {
-        if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte | 0x20 }
+        if byte &- UInt8(ascii: "A") < 26 { return byte | 0x20 }
         if byte < 0x20 || byte == 0x7F { return UInt8(ascii: " ") }
         return byte
     }

@@ -59,11 +59,22 @@ struct PhoneTextScanner {
         var upper = count
         trim(&lower, &upper)
         guard lower < upper else { return false }
-        if let open = find(UInt8(ascii: "<"), lower, upper), let close = find(UInt8(ascii: ">"), open + 1, upper) {
+        // URIs and name-addr need ':' or '<'; plain numbers (the common case) skip those searches.
+        var hasColon = false
+        var hasAngle = false
+        for index in lower..<upper {
+            let byte = text[index]
+            hasColon = hasColon || byte == UInt8(ascii: ":")
+            hasAngle = hasAngle || byte == UInt8(ascii: "<")
+        }
+        if hasAngle, let open = find(UInt8(ascii: "<"), lower, upper),
+            let close = find(UInt8(ascii: ">"), open + 1, upper)
+        {
             lower = open + 1
             upper = close
             trim(&lower, &upper)
         }
+        guard hasColon else { return scanFreeText(lower, upper) }
         if let userStart = sipUserStart(lower, upper) {
             // The user part of a SIP URI: up to '@', without ';' parameters.
             guard let at = find(UInt8(ascii: "@"), userStart, upper) else { return false }
