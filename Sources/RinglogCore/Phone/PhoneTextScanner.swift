@@ -214,7 +214,7 @@ struct PhoneTextScanner {
                 groupLength = 0
             }
             switch byte {
-            case Self.space:
+            case Self.space, UInt8(ascii: "_"):
                 separators.insert(.space)
             case UInt8(ascii: "-"), UInt8(ascii: "/"):
                 separators.insert(byte == UInt8(ascii: "-") ? .dash : .slash)
