@@ -199,8 +199,8 @@ struct PhoneDigitInterpreter {
         return nil
     }
 
-    /// libphonenumber's national-prefix stripping: only when the rest has a possible length (or
-    /// is too long) and does not turn a valid number into an invalid one.
+    /// libphonenumber's national-prefix stripping: only when the rest has a possible length (not
+    /// a local-only one, or is too long) and does not turn a valid number into an invalid one.
     private func stripNationalPrefix(region: Int, countryIndex: Int, _ lower: Int, _ upper: Int) -> Int {
         let prefix = metadata.regionNationalPrefixStart[region]
         guard prefix != 0 else { return lower }
@@ -208,8 +208,10 @@ struct PhoneDigitInterpreter {
         guard length > 0 else { return lower }
         let stripped = lower + length
         let remaining = upper - stripped
-        let lengths = metadata.regionPossibleLengths[region]
-        guard isTooLong(remaining, region: region) || (remaining < 32 && lengths & (1 << UInt32(remaining)) != 0)
+        guard remaining < 32 else { return stripped }
+        let bit = UInt32(1) << UInt32(remaining)
+        guard metadata.regionLocalOnlyLengths[region] & bit == 0,
+            isTooLong(remaining, region: region) || metadata.regionPossibleLengths[region] & bit != 0
         else { return lower }
         if isValid(countryIndex: countryIndex, lower, upper) && !isValid(countryIndex: countryIndex, stripped, upper) {
             return lower

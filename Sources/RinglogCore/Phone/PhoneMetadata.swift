@@ -33,6 +33,8 @@ final class PhoneMetadata: Sendable {
     let regionInternationalPrefixStart: [State]
     /// Possible national significant number lengths per region, as a bit mask (bit n = length n).
     let regionPossibleLengths: [UInt32]
+    /// Lengths dialable only locally (without an area code) per region, as a bit mask.
+    let regionLocalOnlyLengths: [UInt32]
     /// Short-number automaton per region; 0 = none.
     let regionShortNumberStart: [State]
     /// Zeros of the Unicode decimal digit runs, sorted.
@@ -57,6 +59,7 @@ final class PhoneMetadata: Sendable {
         regionNationalPrefixStart = PhoneMetadataTables.regionNationalPrefixStart
         regionInternationalPrefixStart = PhoneMetadataTables.regionInternationalPrefixStart
         regionPossibleLengths = PhoneMetadataTables.regionPossibleLengths
+        regionLocalOnlyLengths = PhoneMetadataTables.regionLocalOnlyLengths
         regionShortNumberStart = PhoneMetadataTables.regionShortNumberStart
         unicodeDigitZeros = PhoneMetadataTables.unicodeDigitZeros
     }
