@@ -135,21 +135,15 @@ struct PhoneDigitInterpreter {
             let countryIndex = index - 1
             let region = Int(metadata.countryMainRegion[countryIndex])
             let afterCode = lower + length
-            var start = afterCode
-            if region != Int(PhoneMetadata.noRegion) {
-                start = stripNationalPrefix(region: region, countryIndex: countryIndex, start, upper)
-            }
-            if isValid(countryIndex: countryIndex, start, upper) {
-                return InterpretedDigits(countryCode: code, start: start, end: upper)
+            let number = nationalSignificantNumber(region: region, countryIndex: countryIndex, afterCode, upper)
+            if number.isValid {
+                return InterpretedDigits(countryCode: code, start: number.start, end: upper)
             }
             // The country code written twice: "+358 358 40 1234567".
             if let again = startsWithCountryCode(code, afterCode, upper) {
-                var repeated = again
-                if region != Int(PhoneMetadata.noRegion) {
-                    repeated = stripNationalPrefix(region: region, countryIndex: countryIndex, again, upper)
-                }
-                if isValid(countryIndex: countryIndex, repeated, upper) {
-                    return InterpretedDigits(countryCode: code, start: repeated, end: upper)
+                let repeated = nationalSignificantNumber(region: region, countryIndex: countryIndex, again, upper)
+                if repeated.isValid {
+                    return InterpretedDigits(countryCode: code, start: repeated.start, end: upper)
                 }
             }
             return nil
@@ -175,48 +169,54 @@ struct PhoneDigitInterpreter {
         // The region's own country code without "+" ("358401234567"), kept when the number is not
         // valid with it but is without it, or is too long with it.
         if let afterCode = startsWithCountryCode(code, lower, upper) {
-            let start = stripNationalPrefix(region: region, countryIndex: countryIndex, afterCode, upper)
-            if (!isValid(countryIndex: countryIndex, lower, upper) && isValid(countryIndex: countryIndex, start, upper))
+            let number = nationalSignificantNumber(region: region, countryIndex: countryIndex, afterCode, upper)
+            if (number.isValid && !isValid(countryIndex: countryIndex, lower, upper))
                 || isTooLong(upper - lower, region: region)
             {
-                return InterpretedDigits(countryCode: code, start: start, end: upper)
+                return InterpretedDigits(countryCode: code, start: number.start, end: upper)
             }
         }
-        let start = stripNationalPrefix(region: region, countryIndex: countryIndex, lower, upper)
-        if isValid(countryIndex: countryIndex, start, upper) {
-            return InterpretedDigits(countryCode: code, start: start, end: upper)
+        let number = nationalSignificantNumber(region: region, countryIndex: countryIndex, lower, upper)
+        if number.isValid {
+            return InterpretedDigits(countryCode: code, start: number.start, end: upper)
         }
         // A trunk 0 typed before the country code: "0358 40 1234567".
-        if start > lower, startsWithCountryCode(code, start, upper) != nil,
-            let number = international(start, upper), number.countryCode == code
+        if number.start > lower, startsWithCountryCode(code, number.start, upper) != nil,
+            let international = international(number.start, upper), international.countryCode == code
         {
-            return number
+            return international
         }
         let short = metadata.regionShortNumberStart[region]
-        if short != 0 && accepts(short, start, upper) {
+        if short != 0 && accepts(short, number.start, upper) {
             return InterpretedDigits(countryCode: 0, start: lower, end: upper)
         }
         return nil
     }
 
-    /// libphonenumber's national-prefix stripping: only when the rest has a possible length (not
-    /// a local-only one, or is too long) and does not turn a valid number into an invalid one.
-    private func stripNationalPrefix(region: Int, countryIndex: Int, _ lower: Int, _ upper: Int) -> Int {
+    /// Where the national significant number starts after libphonenumber's national-prefix
+    /// stripping, and whether it is valid. The prefix is stripped only when the rest has a
+    /// possible length (not a local-only one, or is too long) and stripping does not turn a valid
+    /// number into an invalid one.
+    private func nationalSignificantNumber(region: Int, countryIndex: Int, _ lower: Int, _ upper: Int)
+        -> (start: Int, isValid: Bool)
+    {
+        let unstripped = { (start: lower, isValid: isValid(countryIndex: countryIndex, lower, upper)) }
+        guard region != Int(PhoneMetadata.noRegion) else { return unstripped() }
         let prefix = metadata.regionNationalPrefixStart[region]
-        guard prefix != 0 else { return lower }
+        guard prefix != 0 else { return unstripped() }
         let length = longestPrefix(prefix, lower, upper)
-        guard length > 0 else { return lower }
+        guard length > 0 else { return unstripped() }
         let stripped = lower + length
         let remaining = upper - stripped
-        guard remaining < 32 else { return stripped }
-        let bit = UInt32(1) << UInt32(remaining)
-        guard metadata.regionLocalOnlyLengths[region] & bit == 0,
-            isTooLong(remaining, region: region) || metadata.regionPossibleLengths[region] & bit != 0
-        else { return lower }
-        if isValid(countryIndex: countryIndex, lower, upper) && !isValid(countryIndex: countryIndex, stripped, upper) {
-            return lower
+        if remaining < 32 {
+            let bit = UInt32(1) << UInt32(remaining)
+            guard metadata.regionLocalOnlyLengths[region] & bit == 0,
+                isTooLong(remaining, region: region) || metadata.regionPossibleLengths[region] & bit != 0
+            else { return unstripped() }
         }
-        return stripped
+        if isValid(countryIndex: countryIndex, stripped, upper) { return (stripped, true) }
+        if isValid(countryIndex: countryIndex, lower, upper) { return (lower, true) }
+        return (stripped, false)
     }
 
     private func isTooLong(_ length: Int, region: Int) -> Bool {

@@ -44,12 +44,15 @@ public struct PhoneNumberNormalizer: Sendable {
         let capacity = textCapacity + digitCapacity + PhoneTextScanner.extensionCapacity
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch -> PhoneNumber? in
             guard let text = scratch.baseAddress else { return nil }
-            guard let length = PhoneTextCleaner.clean(raw, into: text, digitZeros: metadata.unicodeDigitZeros)
+            var hasURIMarks = false
+            guard
+                let length = PhoneTextCleaner.clean(
+                    raw, into: text, digitZeros: metadata.unicodeDigitZeros, hasURIMarks: &hasURIMarks)
             else { return nil }
             let digits = text + textCapacity
             let extensionDigits = digits + digitCapacity
             var scanner = PhoneTextScanner(text: text, digits: digits, extensionDigits: extensionDigits)
-            guard scanner.scan(count: length) else { return nil }
+            guard scanner.scan(count: length, hasURIMarks: hasURIMarks) else { return nil }
             let scanned = scanner.result
             let found = PhoneDigitInterpreter(
                 metadata: metadata, regionIndex: regionIndex, outsideLinePrefix: outsideLinePrefix, digits: digits)

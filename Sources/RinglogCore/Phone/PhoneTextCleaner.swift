@@ -17,11 +17,14 @@ enum PhoneTextCleaner {
     /// Cleans `input` into `output`, which must hold ``maximumScalarCount`` bytes.
     ///
     /// Returns the number of bytes written, or `nil` when the input has more than
-    /// ``maximumScalarCount`` scalars.
+    /// ``maximumScalarCount`` scalars. `hasURIMarks` tells whether the output holds a `:` or a
+    /// `<`, without which it can hold no URI and no name-addr.
     static func clean(
-        _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, digitZeros: [UInt32]
+        _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, digitZeros: [UInt32],
+        hasURIMarks: inout Bool
     ) -> Int? {
         guard let bytes = input.baseAddress else { return 0 }
+        var marks: UInt8 = 0
         let end = input.count
         // Fast path: plain ASCII that fits (the common case) is copied with its letters lowered.
         var index = 0
@@ -30,9 +33,13 @@ enum PhoneTextCleaner {
             let byte = bytes[index]
             if byte >= 0x80 { break }
             output[index] = asciiByte(byte)
+            marks |= isURIMark(byte)
             index += 1
         }
-        if index == end { return end }
+        if index == end {
+            hasURIMarks = marks != 0
+            return end
+        }
         var count = index
         var scalars = index
         while index < end {
@@ -42,6 +49,7 @@ enum PhoneTextCleaner {
             if byte < 0x80 {
                 index += 1
                 output[count] = asciiByte(byte)
+                marks |= isURIMark(byte)
                 count += 1
                 continue
             }
@@ -83,10 +91,18 @@ enum PhoneTextCleaner {
             let mapped = mapScalar(scalar, digitZeros: digitZeros)
             if mapped != dropped {
                 output[count] = mapped
+                marks |= isURIMark(mapped)
                 count += 1
             }
         }
+        hasURIMarks = marks != 0
         return count
+    }
+
+    /// 1 for `:` and `<`, else 0 (branch-free, for the copy loops).
+    @inline(__always)
+    private static func isURIMark(_ byte: UInt8) -> UInt8 {
+        (byte == UInt8(ascii: ":") ? 1 : 0) | (byte == UInt8(ascii: "<") ? 1 : 0)
     }
 
     @inline(__always)

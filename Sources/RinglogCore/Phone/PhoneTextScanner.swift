@@ -54,27 +54,18 @@ struct PhoneTextScanner {
     // MARK: Entry point
 
     /// Scans the first `count` bytes of the text. Returns `false` when they hold no phone number.
-    mutating func scan(count: Int) -> Bool {
+    /// Without `hasURIMarks` (no `:` or `<` in the text) URIs and name-addr are not looked for.
+    mutating func scan(count: Int, hasURIMarks: Bool) -> Bool {
         var lower = 0
         var upper = count
         trim(&lower, &upper)
         guard lower < upper else { return false }
-        // URIs and name-addr need ':' or '<'; plain numbers (the common case) skip those searches.
-        var hasColon = false
-        var hasAngle = false
-        for index in lower..<upper {
-            let byte = text[index]
-            hasColon = hasColon || byte == UInt8(ascii: ":")
-            hasAngle = hasAngle || byte == UInt8(ascii: "<")
-        }
-        if hasAngle, let open = find(UInt8(ascii: "<"), lower, upper),
-            let close = find(UInt8(ascii: ">"), open + 1, upper)
-        {
+        guard hasURIMarks else { return scanFreeText(lower, upper) }
+        if let open = find(UInt8(ascii: "<"), lower, upper), let close = find(UInt8(ascii: ">"), open + 1, upper) {
             lower = open + 1
             upper = close
             trim(&lower, &upper)
         }
-        guard hasColon else { return scanFreeText(lower, upper) }
         if let userStart = sipUserStart(lower, upper) {
             // The user part of a SIP URI: up to '@', without ';' parameters.
             guard let at = find(UInt8(ascii: "@"), userStart, upper) else { return false }
