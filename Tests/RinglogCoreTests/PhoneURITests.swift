@@ -18,6 +18,11 @@ struct PhoneURITests {
         #expect(finnishNormalizer.normalize(raw)?.e164 == "+358401234567")
     }
 
+    @Test("a word ending in 'sip:' is a label, not a SIP URI")
+    func sipInsideWord() {
+        #expect(finnishNormalizer.normalize("Gossip: 040 123 4567")?.e164 == "+358401234567")
+    }
+
     @Test("a phone-context gives its country to a local number")
     func foreignContext() {
         #expect(finnishNormalizer.normalize("tel:0701234567;phone-context=+46")?.e164 == "+46701234567")

@@ -80,11 +80,14 @@ struct PhoneTextScanner {
 
     // MARK: URIs
 
-    /// Where the user part of the first `sip:` or `sips:` URI starts, if there is one.
+    /// Where the user part of the first `sip:` or `sips:` URI starts, if there is one (the scheme
+    /// must not be the end of a word: "Gossip:" is a label).
     private func sipUserStart(_ lower: Int, _ upper: Int) -> Int? {
         var index = lower
         while index + 4 <= upper {
-            if text[index] == UInt8(ascii: "s") && hasPrefix("sip", at: index, upper) {
+            if text[index] == UInt8(ascii: "s") && hasPrefix("sip", at: index, upper)
+                && (index == lower || !Self.isLetter(text[index - 1]))
+            {
                 if hasPrefix("sip:", at: index, upper) { return index + 4 }
                 if hasPrefix("sips:", at: index, upper) { return index + 5 }
             }
