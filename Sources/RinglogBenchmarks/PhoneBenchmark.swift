@@ -19,6 +19,9 @@ enum PhoneBenchmark: Benchmark {
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
             switch argument {
+            case "-h", "--help":
+                print("usage: ringlog-bench \(usage)")
+                return
             case "--count", "--runs":
                 guard let text = remaining.popFirst(), let value = Int(text), value > 0 else {
                     throw BenchmarkFailure(description: "\(argument) needs a positive whole number")
