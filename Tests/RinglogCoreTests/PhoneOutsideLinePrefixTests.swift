@@ -24,6 +24,13 @@ struct PhoneOutsideLinePrefixTests {
         #expect(pbx.normalize("112")?.nationalFinnish == "112")
     }
 
+    @Test("short numbers keep their digits as dialled; with the prefix before them they are still found")
+    func shortNumbers() {
+        #expect(pbx.normalize("075111")?.nationalFinnish == "075111")
+        #expect(pbx.normalize("0112")?.nationalFinnish == "112")
+        #expect(pbx.normalize("0112")?.e164 == nil)
+    }
+
     @Test("another prefix digit")
     func outsideLineNine() {
         let nine = PhoneNumberNormalizer(region: .finland, outsideLinePrefix: "9")

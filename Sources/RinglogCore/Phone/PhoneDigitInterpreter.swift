@@ -67,12 +67,16 @@ struct PhoneDigitInterpreter {
     /// The number in the first `count` digits, if there is a valid one.
     func interpret(count: Int, hasPlus: Bool) -> InterpretedDigits? {
         if hasPlus { return international(0, count) }
+        // After the outside-line prefix, a number with an E.164 form wins; a short number only
+        // when the digits as they are give nothing ("0112": 112 dialled with the prefix).
+        var shortAfterPrefix: InterpretedDigits?
         if let prefix = outsideLinePrefix, let after = skipping(prefix, count), after < count,
             let number = national(after, count)
         {
-            return number
+            if number.countryCode != 0 { return number }
+            shortAfterPrefix = number
         }
-        return national(0, count)
+        return national(0, count) ?? shortAfterPrefix
     }
 
     /// Where the digits continue after `prefix`, if they start with it.
