@@ -32,6 +32,9 @@ let package = Package(
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
         .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
 
+        // Chats and tickets from other systems: spool directory and stdin intake, batched flush to Pipedrive.
+        .target(name: "RinglogEvents", dependencies: ["RinglogCore", "RinglogStore"], swiftSettings: strictSettings),
+
         // libre (SIP): the user agent stack and, in tests, the decoding oracle for the Swift SIP decoder.
         .systemLibrary(name: "CRe", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
         .target(
@@ -42,7 +45,7 @@ let package = Package(
 
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
-            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent"],
+            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogEvents"],
             swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
@@ -56,6 +59,9 @@ let package = Package(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogEventsTests", dependencies: ["RinglogEvents", "RinglogStore", "RinglogCore"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
             swiftSettings: strictSettings),
