@@ -148,3 +148,40 @@ struct EventIntakeTests {
         #expect(try rejectedRecords(scratch).first?["line_number"] == .number(0))
     }
 }
+
+@Suite("Event service loop")
+struct EventServiceTests {
+    @Test("spool files are taken in at every tick; a batch runs once per interval")
+    func ticks() async throws {
+        let state = try ScratchDirectory()
+        let clock = FakeClock()
+        let outbox = try Outbox(directory: state.path)
+        let pipedrive = FakePipedrive()
+        let settings = EventSettings(stateDirectory: state.path)
+        let intake = EventIntake(outbox: outbox, rejectedLog: RejectedLog(path: settings.rejectedFile))
+        let flusher = EventFlusher(
+            dependencies: .init(
+                outbox: outbox, journal: try EventSendJournal(directory: state.path), writer: pipedrive,
+                contacts: FakeContacts(), users: FakeUsers(users: ["anna@example.com": 3]), clock: clock),
+            settings: settings, unmappedAgent: .skip, normalizer: PhoneNumberNormalizer())
+        let service = EventService(
+            spool: try SpoolDirectory(path: settings.spoolDirectory), intake: intake, flusher: flusher, clock: clock,
+            batchMinutes: 30)
+
+        try state.write("spool/a.jsonl", eventLine(id: "1"))
+        let first = try await service.tick()
+        #expect(first.intake.accepted == 1)
+        #expect(first.flush == nil)
+
+        clock.advance(milliseconds: 29 * 60_000)
+        try state.write("spool/b.jsonl", eventLine(id: "2"))
+        let second = try await service.tick()
+        #expect(second.intake.accepted == 1)
+        #expect(second.flush == nil)
+
+        clock.advance(milliseconds: 60_000)
+        #expect(try await service.tick().flush?.created == 2)
+        clock.advance(milliseconds: 60_000)
+        #expect(try await service.tick().flush == nil)
+    }
+}
