@@ -50,7 +50,8 @@ let package = Package(
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
-            name: "RinglogBenchmarks", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogBenchmarks", dependencies: ["RinglogCore", "RinglogEvents", "RinglogStore"],
+            swiftSettings: strictSettings),
 
         .testTarget(
             name: "RinglogCoreTests", dependencies: ["RinglogCore"],
