@@ -25,9 +25,13 @@ let package = Package(
         .target(
             name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
 
+        // Pipedrive client: HTTP transport, OAuth tokens, rate limits, typed v1/v2 endpoints.
+        .target(name: "RinglogPipedrive", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
-            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture"], swiftSettings: strictSettings),
+            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogPipedrive"],
+            swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
@@ -38,6 +42,8 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,42 @@
+import Synchronization
+
+/// Counts the daily-budget tokens ringlog spent, per endpoint, from Pipedrive's published costs.
+///
+/// A request counts when Pipedrive answered it with anything but 429 (a rejected request is not served).
+public final class TokenLedger: Sendable {
+    /// Requests and tokens spent on one endpoint.
+    public struct Usage: Equatable, Sendable {
+        /// Requests answered.
+        public var requests: Int
+        /// Tokens those requests cost.
+        public var tokens: Int
+
+        /// Creates a usage record.
+        public init(requests: Int = 0, tokens: Int = 0) {
+            self.requests = requests
+            self.tokens = tokens
+        }
+    }
+
+    private let usage = Mutex<[PipedriveEndpoint: Usage]>([:])
+
+    /// Creates an empty ledger.
+    public init() {}
+
+    /// Records one answered request to `endpoint`.
+    public func record(_ endpoint: PipedriveEndpoint) {
+        usage.withLock { table in
+            table[endpoint, default: Usage()].requests += 1
+            table[endpoint, default: Usage()].tokens += endpoint.tokenCost
+        }
+    }
+
+    /// Usage per endpoint since the ledger was created (or last reset).
+    public var byEndpoint: [PipedriveEndpoint: Usage] { usage.withLock { $0 } }
+
+    /// All tokens spent.
+    public var totalTokens: Int { usage.withLock { $0.values.reduce(0) { $0 + $1.tokens } } }
+
+    /// Forgets all counts, e.g. at the start of a new budget day.
+    public func reset() { usage.withLock { $0.removeAll() } }
+}
