@@ -8,7 +8,7 @@ public struct OAuthTokens: Codable, Equatable, Sendable, CustomStringConvertible
     public var accessToken: String
     /// The token that gets new access tokens; it lapses after 60 days without use.
     public var refreshToken: String
-    /// When the access token expires, from `expires_in`.
+    /// When the access token expires, from `expires_in` (whole seconds).
     public var expiresAt: Date
     /// When the refresh token was last used (or issued): the start of its 60-day inactivity window.
     public var refreshedAt: Date
@@ -24,8 +24,9 @@ public struct OAuthTokens: Codable, Equatable, Sendable, CustomStringConvertible
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
-        self.expiresAt = expiresAt
-        self.refreshedAt = refreshedAt
+        // Whole seconds: the file stores RFC 3339 without fractions, so a round trip stays equal.
+        self.expiresAt = Date(timeIntervalSince1970: expiresAt.timeIntervalSince1970.rounded(.down))
+        self.refreshedAt = Date(timeIntervalSince1970: refreshedAt.timeIntervalSince1970.rounded(.down))
         self.apiDomain = apiDomain
         self.scope = scope
     }

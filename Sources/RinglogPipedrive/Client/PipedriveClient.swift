@@ -129,8 +129,8 @@ public actor PipedriveClient {
         while true {
             try Task.checkCancellation()
             try await waitForSlot(endpoint)
-            let (headerName, secret) = try await authorization(replacing: rejectedToken)
-            let request = try makeRequest(endpoint, id: id, query: query, body: body, auth: (headerName, secret))
+            let (headerName, headerValue, secret) = try await authorization(replacing: rejectedToken)
+            let request = try makeRequest(endpoint, id: id, query: query, body: body, auth: (headerName, headerValue))
             limiter.recordSend(to: endpoint, at: now())
             let data: Data
             let response: HTTPURLResponse
@@ -215,10 +215,11 @@ public actor PipedriveClient {
         throw PipedriveError.rateLimited(retryAt: now().addingTimeInterval(configuration.rateLimits.window.seconds))
     }
 
-    private func authorization(replacing rejected: String?) async throws -> (String, String) {
+    /// The header name, its value, and the bare secret (for redaction and 401 handling).
+    private func authorization(replacing rejected: String?) async throws -> (String, String, String) {
         switch credentials {
         case .apiToken(let token):
-            return ("x-api-token", token)
+            return ("x-api-token", token, token)
         case .oauth(let store):
             let token: String
             if let rejected {
@@ -226,7 +227,7 @@ public actor PipedriveClient {
             } else {
                 token = try await store.accessToken()
             }
-            return ("Authorization", "Bearer \(token)")
+            return ("Authorization", "Bearer \(token)", token)
         }
     }
 
@@ -284,8 +285,7 @@ public actor PipedriveClient {
             let text = String(decoding: body.prefix(160), as: UTF8.self)
             message = text.contains("<") ? "a non-JSON (HTML) page" : (text.isEmpty ? "no details" : text)
         }
-        let secretsWithoutScheme = secrets + secrets.map { $0.replacingOccurrences(of: "Bearer ", with: "") }
-        message = Redaction.redact(message, secrets: secretsWithoutScheme)
+        message = Redaction.redact(message, secrets: secrets)
         switch status {
         case 400, 405, 415, 422: return .invalidRequest(status: status, message: message)
         case 401: return .unauthorized(message: message)
