@@ -146,8 +146,8 @@ public actor PipedriveClient {
                 throw PipedriveError.transport(.other(String(describing: type(of: error))))
             }
             let status = response.statusCode
-            limiter.recordResponse(status: status, headers: Self.headers(of: response), at: now())
-            if status != 429 { ledger.record(endpoint) }
+            limiter.recordResponse(status: status, headers: Self.headers(of: response), for: endpoint, at: now())
+            if TokenLedger.isCharged(status: status) { ledger.record(endpoint) }
             if (200..<300).contains(status) { return data }
             if status == 429 {
                 rateLimitRetries += 1

@@ -124,8 +124,13 @@ public struct RateLimiter: Sendable {
     }
 
     /// Learns from a response: burst headers, daily budget headers, and 429 wait times.
-    /// - Parameter headers: response headers; names are matched case-insensitively.
-    public mutating func recordResponse(status: Int, headers: [String: String], at now: Date) {
+    /// - Parameters:
+    ///   - headers: response headers; names are matched case-insensitively.
+    ///   - endpoint: the endpoint that answered; a 429 when the budget left cannot pay for it means the
+    ///     daily budget is spent.
+    public mutating func recordResponse(
+        status: Int, headers: [String: String], for endpoint: PipedriveEndpoint? = nil, at now: Date
+    ) {
         let header = Headers(headers)
         if let limit = header.int("x-ratelimit-limit"), limit > 0 { burstLimit = limit }
         if let remaining = header.int("x-ratelimit-remaining") {
@@ -145,8 +150,10 @@ public struct RateLimiter: Sendable {
             unexplained429s = 0
             return
         }
-        if let remaining = dailyTokensRemaining, remaining <= 0 {
+        if let remaining = dailyTokensRemaining, remaining < max(endpoint?.tokenCost ?? 1, 1) {
+            // The daily budget cannot pay for this request: Retry-After then counts down to the reset.
             dailyTokensRemaining = 0
+            if let wait = header.retryAfter(at: now) { dailyResetAt = now.addingTimeInterval(wait) }
             return
         }
         if let wait = header.retryAfter(at: now) ?? header.seconds("x-ratelimit-reset") {

@@ -2,7 +2,9 @@ import Synchronization
 
 /// Counts the daily-budget tokens ringlog spent, per endpoint, from Pipedrive's published costs.
 ///
-/// A request counts when Pipedrive answered it with anything but 429 (a rejected request is not served).
+/// A request counts when Pipedrive processed it: any answer except 401 (not authenticated), 429 (not
+/// admitted) and 5xx (a gateway or server failure). The counts are ringlog's estimate; Pipedrive's own
+/// figure is the `x-daily-ratelimit-token-remaining` header.
 public final class TokenLedger: Sendable {
     /// Requests and tokens spent on one endpoint.
     public struct Usage: Equatable, Sendable {
@@ -22,6 +24,11 @@ public final class TokenLedger: Sendable {
 
     /// Creates an empty ledger.
     public init() {}
+
+    /// Whether a response with `status` spends tokens.
+    public static func isCharged(status: Int) -> Bool {
+        status != 401 && status != 429 && !(500...599).contains(status)
+    }
 
     /// Records one answered request to `endpoint`.
     public func record(_ endpoint: PipedriveEndpoint) {
