@@ -74,7 +74,17 @@ final class SimulatorHarness: Sendable {
         let portFile = directory.path + "/port"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port", "0", "--port-file", portFile]
+        // Processes spawned from the test runner's threads inherit a signal mask that blocks SIGTERM and
+        // SIGINT (Dispatch worker threads block them), so the simulator would never see SIGTERM. Unblock
+        // them before running the script.
+        let launcher = """
+            import os, runpy, signal, sys
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+            sys.argv = sys.argv[1:]
+            sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+            runpy.run_path(sys.argv[0], run_name="__main__")
+            """
+        process.arguments = ["python3", "-c", launcher, script, "--port", "0", "--port-file", portFile]
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONDONTWRITEBYTECODE"] = "1"  // never write __pycache__ into the source tree
         process.environment = environment
