@@ -12,7 +12,8 @@ import Testing
 struct OAuthTests {
     static let credentials = OAuthClientCredentials(
         clientID: "ringlog-test-client", clientSecret: "ringlog-test-secret", redirectURI: "http://127.0.0.1/callback",
-        authorizeURL: URL(string: "https://acme.test/oauth/authorize")!, tokenURL: URL(string: "https://acme.test/oauth/token")!)
+        authorizeURL: URL(string: "https://acme.test/oauth/authorize")!,
+        tokenURL: URL(string: "https://acme.test/oauth/token")!)
 
     @Test("the code exchange is form-encoded with Basic client auth and turns expires_in into an expiry")
     func codeExchange() async throws {
@@ -27,22 +28,32 @@ struct OAuthTests {
         let request = try #require(transport.requests.first)
         #expect(request.method == "POST")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
-        #expect(request.header("Authorization") == "Basic " + Data("ringlog-test-client:ringlog-test-secret".utf8).base64EncodedString())
-        #expect(request.formBody == ["grant_type": "authorization_code", "code": "code/+ 1", "redirect_uri": "http://127.0.0.1/callback"])
+        #expect(
+            request.header("Authorization") == "Basic "
+                + Data("ringlog-test-client:ringlog-test-secret".utf8).base64EncodedString())
+        #expect(
+            request.formBody == [
+                "grant_type": "authorization_code", "code": "code/+ 1", "redirect_uri": "http://127.0.0.1/callback",
+            ])
         #expect(String(decoding: request.body, as: UTF8.self).contains("code=code%2F%2B%201"))
     }
 
     @Test("a refused code and a refused refresh token are told apart, without secrets")
     func refusals() async throws {
         let transport = FakeTransport(responses: [
-            FakeResponse(400, json: #"{"error":"invalid_grant","error_description":"Invalid grant: authorization_code is invalid"}"#)
+            FakeResponse(
+                400,
+                json: #"{"error":"invalid_grant","error_description":"Invalid grant: authorization_code is invalid"}"#)
         ])
         let oauth = OAuthClient(credentials: Self.credentials, transport: transport)
-        await #expect(throws: PipedriveError.oauthRefused(message: "invalid_grant: Invalid grant: authorization_code is invalid")) {
+        await #expect(
+            throws: PipedriveError.oauthRefused(message: "invalid_grant: Invalid grant: authorization_code is invalid")
+        ) {
             try await oauth.exchange(code: "c")
         }
         transport.setHandler { _ in
-            FakeResponse(400, json: #"{"error":"invalid_grant","error_description":"refresh_token ref-secret-1 is invalid"}"#)
+            FakeResponse(
+                400, json: #"{"error":"invalid_grant","error_description":"refresh_token ref-secret-1 is invalid"}"#)
         }
         do {
             _ = try await oauth.refresh(refreshToken: "ref-secret-1")
@@ -70,7 +81,8 @@ struct OAuthTests {
         #expect(stat(file.path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(try file.load() == first)
-        let second = Fixtures.tokens(access: "access-2-abcdef", expiresAt: now.addingTimeInterval(7200), refreshedAt: now)
+        let second = Fixtures.tokens(
+            access: "access-2-abcdef", expiresAt: now.addingTimeInterval(7200), refreshedAt: now)
         try file.save(second)
         #expect(try file.load() == second)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -87,7 +99,8 @@ struct OAuthTests {
         let file = TokenFile(stateDirectory: directory.path)
         try file.save(
             Fixtures.tokens(
-                expiresAt: clock.now.addingTimeInterval(expiresIn), refreshedAt: clock.now.addingTimeInterval(-refreshedAgo)))
+                expiresAt: clock.now.addingTimeInterval(expiresIn),
+                refreshedAt: clock.now.addingTimeInterval(-refreshedAgo)))
         return TokenStore(file: file, now: clock.nowFunction, refresh: refresh)
     }
 
@@ -105,7 +118,8 @@ struct OAuthTests {
             #expect(refreshToken == "refresh-1-abcdef")
             try await Task.sleep(for: .milliseconds(20))  // keep the refresh in flight while others arrive
             return Fixtures.tokens(
-                access: "access-\(count + 1)-abcdef", expiresAt: clock.now.addingTimeInterval(3600), refreshedAt: clock.now)
+                access: "access-\(count + 1)-abcdef", expiresAt: clock.now.addingTimeInterval(3600),
+                refreshedAt: clock.now)
         }
         #expect(try await store.accessToken() == "access-1-abcdef")
         clock.advance(by: 3600 - 299)  // inside the 5-minute margin
@@ -210,7 +224,8 @@ struct OAuthTests {
         // `ringlog auth` writes a new file from another process.
         try TokenFile(stateDirectory: directory.path).save(
             Fixtures.tokens(
-                access: "access-new-abcdef", refresh: "refresh-new-abcdef", expiresAt: clock.now.addingTimeInterval(3600),
+                access: "access-new-abcdef", refresh: "refresh-new-abcdef",
+                expiresAt: clock.now.addingTimeInterval(3600),
                 refreshedAt: clock.now))
         _ = try await client.currentUser()
         #expect(await client.authorizationState == .ok)
@@ -223,7 +238,8 @@ struct OAuthTests {
         defer { directory.cleanUp() }
         let clock = TestClock()
         let store = try makeStore(directory: directory, clock: clock) { _ in
-            Fixtures.tokens(access: "access-2-abcdef", expiresAt: clock.now.addingTimeInterval(3600), refreshedAt: clock.now)
+            Fixtures.tokens(
+                access: "access-2-abcdef", expiresAt: clock.now.addingTimeInterval(3600), refreshedAt: clock.now)
         }
         let transport = FakeTransport { request in
             request.header("Authorization") == "Bearer access-2-abcdef"
@@ -232,7 +248,10 @@ struct OAuthTests {
         }
         let client = Fixtures.client(transport, clock: clock, credentials: .oauth(store))
         #expect(try await client.currentUser().name == "A")
-        #expect(transport.requests.map { $0.header("Authorization") } == ["Bearer access-1-abcdef", "Bearer access-2-abcdef"])
+        #expect(
+            transport.requests.map { $0.header("Authorization") } == [
+                "Bearer access-1-abcdef", "Bearer access-2-abcdef",
+            ])
         #expect(transport.requests.allSatisfy { $0.header("x-api-token") == nil })
     }
 

@@ -57,7 +57,8 @@ struct PipedriveAuthorizationTests {
     @Test(
         "settings errors name the key and exit 78",
         arguments: [
-            "[]", #"{"pipedrive":{}}"#, #"{"state_dir":"s"}"#, #"{"state_dir":"s","pipedrive":{"oauth":{"client_id":"c"}}}"#,
+            "[]", #"{"pipedrive":{}}"#, #"{"state_dir":"s"}"#,
+            #"{"state_dir":"s","pipedrive":{"oauth":{"client_id":"c"}}}"#,
             #"{"state_dir":"s","pipedrive":{"base_url":"ftp://x","oauth":{}}}"#,
             #"{"state_dir":"s","pipedrive":{"oauth":{"client_id":"c","redirect_uri":"r"}}}"#,
         ])
@@ -84,7 +85,8 @@ struct PipedriveAuthorizationTests {
         let settings = PipedriveAuthSettings(
             stateDirectory: directory.path + "/state", baseURL: URL(string: "http://127.0.0.1:9"),
             oauth: OAuthTests.credentials)
-        let (tokens, user) = try await PipedriveAuthorization.complete(code: "c", settings: settings, transport: transport)
+        let (tokens, user) = try await PipedriveAuthorization.complete(
+            code: "c", settings: settings, transport: transport)
         #expect(user.name == "Anna")
         #expect(try settings.tokenFile.load() == tokens)
         #expect(transport.requests.last?.url.absoluteString == "http://127.0.0.1:9/api/v1/users/me")

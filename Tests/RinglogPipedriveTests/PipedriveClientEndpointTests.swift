@@ -90,7 +90,9 @@ struct PipedriveClientEndpointTests {
             switch request.path {
             case "/api/v1/users":
                 return FakeResponse(
-                    json: #"{"success":true,"data":[{"id":1,"name":"Anna","email":"a@x","active_flag":true,"phone":null}]}"#)
+                    json:
+                        #"{"success":true,"data":[{"id":1,"name":"Anna","email":"a@x","active_flag":true,"phone":null}]}"#
+                )
             case "/api/v1/users/me":
                 return FakeResponse(
                     json: """
@@ -99,7 +101,8 @@ struct PipedriveClientEndpointTests {
                         """)
             case "/api/v1/activityTypes":
                 return FakeResponse(
-                    json: #"{"success":true,"data":[{"id":1,"name":"Call","key_string":"call","active_flag":true,"is_custom_flag":false}]}"#
+                    json:
+                        #"{"success":true,"data":[{"id":1,"name":"Call","key_string":"call","active_flag":true,"is_custom_flag":false}]}"#
                 )
             case "/api/v1/recents":
                 return FakeResponse(
@@ -157,7 +160,8 @@ struct PipedriveClientEndpointTests {
             case ("GET", "/api/v2/persons/5"):
                 return FakeResponse(json: #"{"success":true,"data":{"id":5,"name":"Bo","phones":[],"org_id":null}}"#)
             case ("POST", "/api/v2/persons"):
-                return FakeResponse(json: #"{"success":true,"data":{"id":6,"name":"New","phones":[{"value":"+1","primary":true}]}}"#)
+                return FakeResponse(
+                    json: #"{"success":true,"data":{"id":6,"name":"New","phones":[{"value":"+1","primary":true}]}}"#)
             default:
                 return FakeResponse(404)
             }
@@ -169,14 +173,22 @@ struct PipedriveClientEndpointTests {
         #expect(page.nextCursor == "eyJpZCI6NX0")
         _ = try await client.persons(cursor: "eyJpZCI6NX0")
         let hits = try await client.searchPersons(phone: "+358401234567")
-        #expect(hits == [PersonSearchHit(personID: 5, name: "Bo", phones: ["+358401234567"], organizationID: 9, organizationName: "Acme", score: 1.5)])
+        #expect(
+            hits == [
+                PersonSearchHit(
+                    personID: 5, name: "Bo", phones: ["+358401234567"], organizationID: 9, organizationName: "Acme",
+                    score: 1.5)
+            ])
         #expect(try await client.person(id: 5).organizationID == nil)
-        let created = try await client.addPerson(NewPerson(name: "New", phones: [LabeledValue(value: "+1", isPrimary: true)]))
+        let created = try await client.addPerson(
+            NewPerson(name: "New", phones: [LabeledValue(value: "+1", isPrimary: true)]))
         #expect(created.id == 6)
         let requests = transport.requests
-        #expect(requests[0].query == ["updated_since": "2022-07-23T07:00:00Z", "sort_by": "update_time", "limit": "500"])
+        #expect(
+            requests[0].query == ["updated_since": "2022-07-23T07:00:00Z", "sort_by": "update_time", "limit": "500"])
         #expect(requests[1].query["cursor"] == "eyJpZCI6NX0")
-        #expect(requests[2].query == ["term": "+358401234567", "fields": "phone", "exact_match": "true", "limit": "100"])
+        #expect(
+            requests[2].query == ["term": "+358401234567", "fields": "phone", "exact_match": "true", "limit": "100"])
         #expect(requests[2].url.absoluteString.contains("term=%2B358401234567"))
         let body = try #require(requests[4].jsonBody)
         #expect(body["name"] as? String == "New")
@@ -189,7 +201,9 @@ struct PipedriveClientEndpointTests {
             switch (request.method, request.path) {
             case ("GET", "/api/v2/organizations"):
                 return FakeResponse(
-                    json: #"{"success":true,"data":[{"id":9,"name":"Acme","address":{"value":"Street 1"}}],"additional_data":{"next_cursor":null}}"#)
+                    json:
+                        #"{"success":true,"data":[{"id":9,"name":"Acme","address":{"value":"Street 1"}}],"additional_data":{"next_cursor":null}}"#
+                )
             case ("GET", "/api/v2/organizations/9"):
                 return FakeResponse(json: #"{"success":true,"data":{"id":9,"name":"Acme","owner_id":1}}"#)
             case ("POST", "/api/v2/activities"), ("PATCH", "/api/v2/activities/40"):

@@ -70,8 +70,12 @@ struct PipedriveErrorTests {
     func urlErrorMapping() {
         #expect(URLSessionTransport.map(URLError(.cancelled)) is CancellationError)
         #expect(URLSessionTransport.map(URLError(.timedOut)) as? TransportFailure == .timedOut)
-        #expect(URLSessionTransport.map(URLError(.networkConnectionLost)) as? TransportFailure == .connectionLost("code -1005"))
-        #expect(URLSessionTransport.map(URLError(.cannotConnectToHost)) as? TransportFailure == .cannotConnect("code -1004"))
+        #expect(
+            URLSessionTransport.map(URLError(.networkConnectionLost)) as? TransportFailure
+                == .connectionLost("code -1005"))
+        #expect(
+            URLSessionTransport.map(URLError(.cannotConnectToHost)) as? TransportFailure == .cannotConnect("code -1004")
+        )
     }
 
     @Test("a token echoed by Pipedrive never reaches an error message")
@@ -91,7 +95,8 @@ struct PipedriveErrorTests {
     @Test("descriptions of credentials, tokens and OAuth settings hide the secrets")
     func descriptionsRedact() {
         let tokens = Fixtures.tokens(expiresAt: Date(), refreshedAt: Date())
-        let credentials = OAuthClientCredentials(clientID: "id", clientSecret: "very-secret-value", redirectURI: "http://x")
+        let credentials = OAuthClientCredentials(
+            clientID: "id", clientSecret: "very-secret-value", redirectURI: "http://x")
         let texts = [
             String(describing: PipedriveCredentials.apiToken(Fixtures.apiToken)), String(describing: tokens),
             String(describing: credentials), String(reflecting: tokens),

@@ -17,7 +17,8 @@ struct PipedriveTimestampTests {
         #expect(PipedriveTimestamp.parse(text) == Self.reference)
     }
 
-    @Test("rejects what is not a timestamp", arguments: ["", "yesterday", "2022-13-01", "2022-07-23 7:00", "2022-07-23X"])
+    @Test(
+        "rejects what is not a timestamp", arguments: ["", "yesterday", "2022-13-01", "2022-07-23 7:00", "2022-07-23X"])
     func rejects(text: String) {
         #expect(PipedriveTimestamp.parse(text) == nil)
     }

@@ -87,7 +87,9 @@ struct RateLimiterTests {
         #expect(limiter.decide(for: .getPerson, at: start) == .send)  // 1 token still fits
         limiter.recordResponse(status: 429, headers: ["x-daily-ratelimit-token-remaining": "0"], at: start)
         #expect(limiter.isDailyBudgetExhausted(at: start))
-        #expect(limiter.decide(for: .getPerson, at: midnight.addingTimeInterval(-1)) == .dailyBudgetExhausted(resetsAt: midnight))
+        #expect(
+            limiter.decide(for: .getPerson, at: midnight.addingTimeInterval(-1))
+                == .dailyBudgetExhausted(resetsAt: midnight))
         #expect(limiter.decide(for: .getPerson, at: midnight) == .send)
         #expect(limiter.dailyTokensRemaining == nil)
     }
@@ -98,7 +100,9 @@ struct RateLimiterTests {
         limiter.recordResponse(
             status: 429, headers: ["x-daily-ratelimit-token-remaining": "0", "x-daily-ratelimit-token-reset": "600"],
             at: start)
-        #expect(limiter.decide(for: .getPerson, at: start) == .dailyBudgetExhausted(resetsAt: start.addingTimeInterval(600)))
+        #expect(
+            limiter.decide(for: .getPerson, at: start) == .dailyBudgetExhausted(resetsAt: start.addingTimeInterval(600))
+        )
         #expect(limiter.decide(for: .getPerson, at: start.addingTimeInterval(600)) == .send)
     }
 }

@@ -9,7 +9,9 @@ struct RateLimitingClientTests {
 
     @Test("a 429 with Retry-After is honoured: the client waits that long, then retries")
     func honoursRetryAfter() async throws {
-        let transport = FakeTransport(responses: [FakeResponse(429, headers: ["Retry-After": "7"], json: ""), Self.user])
+        let transport = FakeTransport(responses: [
+            FakeResponse(429, headers: ["Retry-After": "7"], json: ""), Self.user,
+        ])
         let clock = TestClock()
         let client = Fixtures.client(transport, clock: clock)
         let started = clock.now
@@ -23,7 +25,9 @@ struct RateLimitingClientTests {
 
     @Test("a long Retry-After is not waited inline: a retryable error says when to come back")
     func longRetryAfter() async throws {
-        let transport = FakeTransport(responses: [FakeResponse(429, headers: ["Retry-After": "120"], json: ""), Self.user])
+        let transport = FakeTransport(responses: [
+            FakeResponse(429, headers: ["Retry-After": "120"], json: ""), Self.user,
+        ])
         let clock = TestClock()
         let client = Fixtures.client(transport, clock: clock)
         await #expect(throws: PipedriveError.rateLimited(retryAt: clock.now.addingTimeInterval(120))) {
@@ -42,12 +46,17 @@ struct RateLimitingClientTests {
     func dailyBudgetStopsTraffic() async throws {
         let clock = TestClock(Date(timeIntervalSince1970: 1_767_261_600))  // 2026-01-01T10:00:00Z
         let transport = FakeTransport(responses: [
-            FakeResponse(429, headers: ["x-daily-ratelimit-token-remaining": "0"], json: #"{"success":false,"error":"limit"}"#),
-            FakeResponse(headers: ["x-daily-ratelimit-token-remaining": "29998"], json: #"{"success":true,"data":{"id":1,"name":"A"}}"#),
+            FakeResponse(
+                429, headers: ["x-daily-ratelimit-token-remaining": "0"], json: #"{"success":false,"error":"limit"}"#),
+            FakeResponse(
+                headers: ["x-daily-ratelimit-token-remaining": "29998"],
+                json: #"{"success":true,"data":{"id":1,"name":"A"}}"#),
         ])
         let client = Fixtures.client(transport, clock: clock)
         let midnight = Date(timeIntervalSince1970: 1_767_312_000)
-        await #expect(throws: PipedriveError.dailyBudgetExhausted(resetsAt: midnight)) { try await client.currentUser() }
+        await #expect(throws: PipedriveError.dailyBudgetExhausted(resetsAt: midnight)) {
+            try await client.currentUser()
+        }
         #expect(transport.requests.count == 1)
         for _ in 0..<5 {
             await #expect(throws: PipedriveError.dailyBudgetExhausted(resetsAt: midnight)) {
@@ -70,12 +79,15 @@ struct RateLimitingClientTests {
     func budgetTooSmall() async throws {
         let clock = TestClock(Date(timeIntervalSince1970: 1_767_261_600))
         let transport = FakeTransport(responses: [
-            FakeResponse(headers: ["x-daily-ratelimit-token-remaining": "5"], json: #"{"success":true,"data":{"id":1,"name":"A"}}"#)
+            FakeResponse(
+                headers: ["x-daily-ratelimit-token-remaining": "5"],
+                json: #"{"success":true,"data":{"id":1,"name":"A"}}"#)
         ])
         let client = Fixtures.client(transport, clock: clock)
         _ = try await client.currentUser()
         await #expect(throws: PipedriveError.self) {
-            try await client.addCallLog(NewCallLog(outcome: .busy, toPhoneNumber: "1", startTime: clock.now, endTime: clock.now))
+            try await client.addCallLog(
+                NewCallLog(outcome: .busy, toPhoneNumber: "1", startTime: clock.now, endTime: clock.now))
         }
         #expect(transport.requests.count == 1)
         _ = try await client.currentUser()  // 2 tokens still fit

@@ -34,7 +34,8 @@ struct SimulatorEndpointTests {
         let start = now.addingTimeInterval(-300)
         let log = try await client.addCallLog(
             NewCallLog(
-                outcome: .connected, toPhoneNumber: "+358400124387", startTime: start, endTime: start.addingTimeInterval(125),
+                outcome: .connected, toPhoneNumber: "+358400124387", startTime: start,
+                endTime: start.addingTimeInterval(125),
                 fromPhoneNumber: "+35896533267", duration: .seconds(125), subject: "Call with Matti", personID: 1,
                 organizationID: 1, note: "Logged by ringlog"))
         #expect(log.activityID != nil)
@@ -80,13 +81,15 @@ struct SimulatorEndpointTests {
             }
             let seen = Set(requests.compactMap { $0["endpoint"] as? String })
             for endpoint in PipedriveEndpoint.allCases {
-                #expect(seen.contains("\(endpoint.method) /api/\(endpoint.version)\(endpoint.pathTemplate)"), "\(endpoint)")
+                #expect(
+                    seen.contains("\(endpoint.method) /api/\(endpoint.version)\(endpoint.pathTemplate)"), "\(endpoint)")
             }
             let state = try await simulator.state()
             #expect(state["tokens_spent"] as? Int == client.ledger.totalTokens)
             let simulated = state["tokens_by_endpoint"] as? [String: Int] ?? [:]
             for (endpoint, usage) in client.tokensSpent {
-                #expect(simulated["\(endpoint.method) /api/\(endpoint.version)\(endpoint.pathTemplate)"] == usage.tokens)
+                #expect(
+                    simulated["\(endpoint.method) /api/\(endpoint.version)\(endpoint.pathTemplate)"] == usage.tokens)
             }
         }
     }

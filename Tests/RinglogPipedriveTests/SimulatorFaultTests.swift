@@ -151,7 +151,8 @@ struct SimulatorFaultTests {
             let second = simulator.apiTokenClient(token: SimulatorHarness.secondUserToken)
             await Self.expectPermanent("forbidden") {
                 _ = try await second.addCallLog(
-                    NewCallLog(outcome: .busy, toPhoneNumber: "+358400124387", startTime: start, endTime: start, userID: 1))
+                    NewCallLog(
+                        outcome: .busy, toPhoneNumber: "+358400124387", startTime: start, endTime: start, userID: 1))
             }
         }
     }

@@ -161,7 +161,8 @@ final class SimulatorHarness: Sendable {
 
     /// A valid authorisation code for the seed's OAuth client.
     func authorizationCode(state: String = "s") async throws -> String {
-        let answer = try await control("POST", "/_sim/oauth/code", json: ["redirect_uri": Self.redirectURI, "state": state])
+        let answer = try await control(
+            "POST", "/_sim/oauth/code", json: ["redirect_uri": Self.redirectURI, "state": state])
         guard let code = (answer as? [String: Any])?["code"] as? String else {
             throw StartFailure(description: "no code from /_sim/oauth/code")
         }
@@ -178,7 +179,8 @@ final class SimulatorHarness: Sendable {
 
     /// A client with the seed's API token; the clock is injected so waits cost no time.
     func apiTokenClient(
-        token: String = apiToken, clock: TestClock = TestClock(Date()), transport: any HTTPTransport = URLSessionTransport()
+        token: String = apiToken, clock: TestClock = TestClock(Date()),
+        transport: any HTTPTransport = URLSessionTransport()
     ) -> PipedriveClient {
         PipedriveClient(
             configuration: .init(baseURL: baseURL), credentials: .apiToken(token), transport: transport,

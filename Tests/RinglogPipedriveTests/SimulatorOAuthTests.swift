@@ -16,7 +16,8 @@ struct SimulatorOAuthTests {
             code: code, settings: settings, transport: URLSessionTransport(), now: clock.nowFunction)
         #expect(user.id == 1)
         #expect(tokens.apiDomain == simulator.baseURL)
-        let oauth = OAuthClient(credentials: simulator.oauthCredentials, transport: URLSessionTransport(), now: clock.nowFunction)
+        let oauth = OAuthClient(
+            credentials: simulator.oauthCredentials, transport: URLSessionTransport(), now: clock.nowFunction)
         let store = TokenStore(file: settings.tokenFile, now: clock.nowFunction) { refreshToken in
             try await oauth.refresh(refreshToken: refreshToken)
         }
@@ -43,7 +44,10 @@ struct SimulatorOAuthTests {
                 let violations = request["violations"] as? [Any] ?? []
                 #expect(violations.isEmpty, "\(request["method"] ?? "") \(request["path"] ?? ""): \(violations)")
             }
-            #expect(requests.filter { ($0["path"] as? String)?.hasPrefix("/api/") == true }.allSatisfy { $0["auth"] as? String == "oauth" })
+            #expect(
+                requests.filter { ($0["path"] as? String)?.hasPrefix("/api/") == true }.allSatisfy {
+                    $0["auth"] as? String == "oauth"
+                })
         }
     }
 

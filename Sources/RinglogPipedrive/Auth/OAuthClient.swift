@@ -71,7 +71,8 @@ public struct OAuthClient: Sendable {
             }
         }
         guard let body = try? JSONDecoder().decode(TokenResponse.self, from: data) else {
-            throw PipedriveError.unexpectedResponse(status: status, detail: "the token response is not the expected JSON")
+            throw PipedriveError.unexpectedResponse(
+                status: status, detail: "the token response is not the expected JSON")
         }
         guard body.tokenType.map({ $0.lowercased() == "bearer" }) ?? true else {
             throw PipedriveError.unexpectedResponse(status: status, detail: "token type is not bearer")

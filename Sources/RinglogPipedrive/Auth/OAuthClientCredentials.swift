@@ -34,15 +34,14 @@ public struct OAuthClientCredentials: Equatable, Sendable, CustomStringConvertib
 
     /// The URL the user opens to authorise ringlog; Pipedrive echoes `state` back in the redirect.
     public func authorizationURL(state: String) -> URL {
-        var components = URLComponents(url: authorizeURL, resolvingAgainstBaseURL: false)
-        var items = components?.queryItems ?? []
-        items += [
-            URLQueryItem(name: "client_id", value: clientID),
-            URLQueryItem(name: "redirect_uri", value: redirectURI),
-            URLQueryItem(name: "state", value: state),
-        ]
-        components?.queryItems = items
-        return components?.url ?? authorizeURL
+        guard var components = URLComponents(url: authorizeURL, resolvingAgainstBaseURL: false) else {
+            return authorizeURL
+        }
+        // Encode every reserved character (URLComponents leaves ':' and '/' of the redirect URI as they are).
+        let added = FormEncoding.encode([("client_id", clientID), ("redirect_uri", redirectURI), ("state", state)])
+        let existing = components.percentEncodedQuery.map { $0.isEmpty ? "" : $0 + "&" } ?? ""
+        components.percentEncodedQuery = existing + added
+        return components.url ?? authorizeURL
     }
 
     /// The `Authorization: Basic` value for the token endpoint.

@@ -85,7 +85,8 @@ public struct PipedriveAuthSettings: Sendable, Equatable, CustomStringConvertibl
         }
         func url(_ text: String?, path: String) throws(Failure) -> URL? {
             guard let text else { return nil }
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+                scheme == "http" || scheme == "https",
                 url.host != nil
             else { throw Failure("\(source): '\(path)' must be an http(s) URL, not '\(text)'") }
             return url
@@ -101,7 +102,8 @@ public struct PipedriveAuthSettings: Sendable, Equatable, CustomStringConvertibl
         guard let pipedrive = object["pipedrive"] as? [String: Any] else {
             throw Failure("\(source): the 'pipedrive' object is missing")
         }
-        let baseURL = try url(string(pipedrive, "base_url", path: "pipedrive.base_url", required: false),
+        let baseURL = try url(
+            string(pipedrive, "base_url", path: "pipedrive.base_url", required: false),
             path: "pipedrive.base_url")
         guard let oauth = pipedrive["oauth"] as? [String: Any] else {
             throw Failure("\(source): 'pipedrive.oauth' is missing; 'ringlog auth' needs the OAuth app's settings")

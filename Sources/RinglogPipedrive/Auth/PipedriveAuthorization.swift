@@ -65,7 +65,8 @@ public enum PipedriveAuthorization {
     public static func code(fromPasted input: String, expectedState: String?) throws(Failure) -> String {
         let text = input.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw Failure.noCode("the input was empty") }
-        let looksLikeURL = text.contains("://") || text.hasPrefix("?") || text.contains("code=")
+        let looksLikeURL =
+            text.contains("://") || text.hasPrefix("?") || text.contains("code=")
             || text.contains("error=")
         guard looksLikeURL else {
             guard !text.contains(where: { $0.isWhitespace || $0 == "&" || $0 == "?" }) else {
@@ -103,6 +104,8 @@ public enum PipedriveAuthorization {
         } catch let error as PipedriveError {
             switch error {
             case .oauthRefused(let message), .unexpectedResponse(_, let message): throw Failure.refused(message)
+            case .transport(let failure): throw Failure.unreachable(failure.description)
+            case .serverError(let status, let message): throw Failure.unreachable("HTTP \(status): \(message)")
             default: throw Failure.unreachable(error.description)
             }
         } catch {

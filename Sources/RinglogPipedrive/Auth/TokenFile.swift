@@ -65,13 +65,15 @@ public struct TokenFile: Sendable, Equatable, CustomStringConvertible {
         } catch {
             throw Failure(description: "cannot encode the tokens")
         }
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty
+        let directory =
+            (path as NSString).deletingLastPathComponent.isEmpty
             ? "." : (path as NSString).deletingLastPathComponent
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw Failure(description: "cannot create \(temporary): \(Self.errorText()); check that \(directory) "
-                + "exists and is writable")
+            throw Failure(
+                description: "cannot create \(temporary): \(Self.errorText()); check that \(directory) "
+                    + "exists and is writable")
         }
         var written = 0
         let writeOK = data.withUnsafeBytes { buffer -> Bool in

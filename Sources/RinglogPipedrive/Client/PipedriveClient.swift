@@ -181,7 +181,8 @@ public actor PipedriveClient {
             envelope = try JSONDecoder().decode(Envelope<Payload>.self, from: data)
         } catch {
             throw PipedriveError.unexpectedResponse(
-                status: 200, detail: "the \(endpoint) response does not have the expected shape (\(Self.describe(error)))")
+                status: 200,
+                detail: "the \(endpoint) response does not have the expected shape (\(Self.describe(error)))")
         }
         guard envelope.success != false, let payload = envelope.data else {
             throw PipedriveError.unexpectedResponse(status: 200, detail: "the \(endpoint) response has no data")

@@ -66,7 +66,9 @@ public struct CallLog: Equatable, Sendable, Decodable, Identifiable {
         userID = container.flexibleInt(.userID)
         subject = try? container.decodeIfPresent(String.self, forKey: .subject)
         duration = container.flexibleInt(.duration).map { .seconds($0) }
-        outcome = (try? container.decodeIfPresent(String.self, forKey: .outcome)).flatMap { $0.flatMap(CallOutcome.init) }
+        outcome = (try? container.decodeIfPresent(String.self, forKey: .outcome)).flatMap {
+            $0.flatMap(CallOutcome.init)
+        }
         fromPhoneNumber = try? container.decodeIfPresent(String.self, forKey: .fromPhoneNumber)
         toPhoneNumber = try? container.decodeIfPresent(String.self, forKey: .toPhoneNumber)
         startTime = container.timestamp(.startTime)
