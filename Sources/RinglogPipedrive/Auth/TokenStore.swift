@@ -159,10 +159,10 @@ public actor TokenStore {
         fileDate = file.modificationDate()
         do {
             guard let loaded = try file.load() else { return tokens != nil && state.isUsable }
-            if loaded != tokens || !state.isUsable {
-                tokens = loaded
-                state = .ok
-            }
+            // The same tokens Pipedrive already refused do not end the re-authorisation state.
+            guard loaded != tokens else { return state.isUsable }
+            tokens = loaded
+            state = .ok
             return true
         } catch {
             return tokens != nil && state.isUsable
