@@ -5,6 +5,9 @@ import Testing
 
 @Suite("Client against the Pipedrive simulator: faults and limits", .enabled(if: SimulatorHarness.isAvailable))
 struct SimulatorFaultTests {
+    /// A second session with a short timeout, shared by the tests that need it.
+    static let impatientTransport = URLSessionTransport(timeout: .seconds(1))
+
     @Test("a 429 with Retry-After is honoured and the request then succeeds")
     func retryAfter() async throws {
         try await SimulatorHarness.with { simulator in
@@ -27,7 +30,7 @@ struct SimulatorFaultTests {
             let clock = TestClock(Date())
             let client = PipedriveClient(
                 configuration: .init(baseURL: simulator.baseURL), credentials: .apiToken(SimulatorHarness.apiToken),
-                transport: URLSessionTransport(), now: clock.nowFunction,
+                transport: URLSessionTransport.shared, now: clock.nowFunction,
                 sleep: { duration in
                     try await clock.sleepFunction(duration)
                     try await simulator.control("POST", "/_sim/clock", json: ["advance": duration.seconds])
@@ -67,6 +70,36 @@ struct SimulatorFaultTests {
             clock.set(reset)
             #expect(try await client.currentUser().id == 1)
             #expect(try await simulator.apiRequests().count == sent + 1)
+        }
+    }
+
+    @Test("a daily-budget 429 from Pipedrive stops traffic until its Retry-After, without hammering")
+    func dailyBudget429() async throws {
+        try await SimulatorHarness.with { simulator in
+            let clock = TestClock(Date())
+            let client = simulator.apiTokenClient(clock: clock)
+            _ = try await client.currentUser()  // the client now believes plenty is left
+            try await simulator.setFaults(["daily_budget": 100, "daily_used": 100])
+            var resetAt: Date?
+            do {
+                _ = try await client.addCallLog(
+                    NewCallLog(outcome: .busy, toPhoneNumber: "+358400124387", startTime: clock.now, endTime: clock.now)
+                )
+                Issue.record("expected the budget to be exhausted")
+            } catch PipedriveError.dailyBudgetExhausted(let date) {
+                resetAt = date
+            }
+            let statuses = try await simulator.apiRequests().compactMap { $0["status"] as? Int }
+            #expect(statuses == [200, 429])  // exactly one 429, no retry loop
+            let reset = try #require(resetAt)
+            #expect(reset > clock.now)
+            #expect(reset <= PipedriveTimestamp.nextMidnightUTC(after: clock.now).addingTimeInterval(60))
+            for _ in 0..<5 { await #expect(throws: PipedriveError.self) { try await client.currentUser() } }
+            #expect(try await simulator.apiRequests().count == 2)
+            try await simulator.control("POST", "/_sim/reset-budget")
+            try await simulator.setFaults([:])
+            clock.set(reset)
+            #expect(try await client.currentUser().id == 1)
         }
     }
 
@@ -112,7 +145,7 @@ struct SimulatorFaultTests {
     func timeout() async throws {
         try await SimulatorHarness.with { simulator in
             try await simulator.setFaults(["slow_rate": 1.0, "slow_ms": 4000])
-            let client = simulator.apiTokenClient(transport: URLSessionTransport(timeout: .seconds(1)))
+            let client = simulator.apiTokenClient(transport: SimulatorFaultTests.impatientTransport)
             await #expect(throws: PipedriveError.transport(.timedOut)) { try await client.currentUser() }
         }
     }

@@ -41,7 +41,7 @@ final class SimulatorHarness: Sendable {
     let baseURL: URL
     private let process: Process
     private let directory: TemporaryDirectory
-    private let transport = URLSessionTransport(timeout: .seconds(30))
+    private let transport = URLSessionTransport.shared
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
@@ -180,7 +180,7 @@ final class SimulatorHarness: Sendable {
     /// A client with the seed's API token; the clock is injected so waits cost no time.
     func apiTokenClient(
         token: String = apiToken, clock: TestClock = TestClock(Date()),
-        transport: any HTTPTransport = URLSessionTransport()
+        transport: any HTTPTransport = URLSessionTransport.shared
     ) -> PipedriveClient {
         PipedriveClient(
             configuration: .init(baseURL: baseURL), credentials: .apiToken(token), transport: transport,

@@ -10,6 +10,10 @@ import Foundation
 public struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
+    /// The process-wide transport with the default timeout: use it unless a different timeout is needed,
+    /// so that the process keeps one session (sessions created per use leak threads on Linux).
+    public static let shared = URLSessionTransport()
+
     /// Creates the transport with its own ephemeral session (no cookies, no cache).
     /// - Parameter timeout: how long one request may take before it fails as ``TransportFailure/timedOut``.
     public init(timeout: Duration = .seconds(30)) {
