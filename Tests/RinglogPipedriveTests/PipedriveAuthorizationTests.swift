@@ -113,3 +113,23 @@ struct PipedriveAuthorizationTests {
         #expect(try settings.tokenFile.load() == nil)
     }
 }
+
+@Suite("Client from tenant settings")
+struct PipedriveClientSettingsTests {
+    @Test("without tokens the client starts in needs-re-authorisation and sends nothing")
+    func withoutTokens() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let transport = FakeTransport(responses: [FakeResponse()])
+        let settings = PipedriveAuthSettings(
+            stateDirectory: directory.path, baseURL: Fixtures.baseURL, oauth: OAuthTests.credentials)
+        let client = try PipedriveClient.make(settings: settings, transport: transport)
+        #expect(await client.authorizationState.isUsable == false)
+        await #expect(throws: PipedriveError.needsReauthorization(reason: "no OAuth tokens stored yet")) {
+            try await client.currentUser()
+        }
+        #expect(transport.requests.isEmpty)
+        let noBase = PipedriveAuthSettings(stateDirectory: directory.path, baseURL: nil, oauth: OAuthTests.credentials)
+        #expect(throws: PipedriveAuthSettings.Failure.self) { try PipedriveClient.make(settings: noBase) }
+    }
+}
