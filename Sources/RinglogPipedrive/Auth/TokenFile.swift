@@ -75,6 +75,8 @@ public struct TokenFile: Sendable, Equatable, CustomStringConvertible {
                 description: "cannot create \(temporary): \(Self.errorText()); check that \(directory) "
                     + "exists and is writable")
         }
+        // The umask may strip bits from 0600, never add them; make the mode exact regardless.
+        _ = fchmod(descriptor, 0o600)
         var written = 0
         let writeOK = data.withUnsafeBytes { buffer -> Bool in
             guard let base = buffer.baseAddress else { return true }
