@@ -62,6 +62,13 @@ struct OAuthTests {
             #expect(error == .needsReauthorization(reason: "invalid_grant: refresh_token [redacted] is invalid"))
             #expect(error.isRetryable)
         }
+        transport.setHandler { _ in FakeResponse(json: "<html>maintenance</html>") }
+        do {
+            _ = try await oauth.refresh(refreshToken: "ref-secret-1")
+            Issue.record("expected a failure")
+        } catch let error as PipedriveError {
+            #expect(error.isRetryable)
+        }
         transport.setHandler { _ in FakeResponse(503, json: "down") }
         await #expect(throws: PipedriveError.serverError(status: 503, message: "down")) {
             try await oauth.refresh(refreshToken: "ref-secret-1")

@@ -43,6 +43,10 @@ public struct OAuthClient: Sendable {
                 [("grant_type", "refresh_token"), ("refresh_token", refreshToken)], secret: refreshToken)
         } catch PipedriveError.oauthRefused(let message) {
             throw PipedriveError.needsReauthorization(reason: message)
+        } catch PipedriveError.unexpectedResponse(let status, let detail) {
+            // An unreadable answer is the server's fault; the API call that needed the refresh must stay
+            // retryable so that nothing queued is dropped.
+            throw PipedriveError.serverError(status: status, message: "unreadable OAuth answer: \(detail)")
         }
     }
 
