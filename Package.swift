@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(
             name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive"], swiftSettings: strictSettings),
+            name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive", "RinglogCore"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
             swiftSettings: strictSettings),

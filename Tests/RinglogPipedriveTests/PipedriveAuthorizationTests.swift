@@ -36,39 +36,37 @@ struct PipedriveAuthorizationTests {
         #expect(PipedriveAuthorization.makeState() != PipedriveAuthorization.makeState())
     }
 
-    @Test("settings: inline secret or secret file, defaults for the OAuth URLs, secrets hidden")
+    @Test("settings come from the tenant configuration, with the secret already read")
     func settings() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
-        try "file-secret-value\n".write(toFile: directory.path + "/secret", atomically: true, encoding: .utf8)
-        let json = """
-            {"tenant":"acme","state_dir":"state","pipedrive":{"base_url":"https://acme.pipedrive.com",
-             "oauth":{"client_id":"cid","client_secret_file":"secret","redirect_uri":"http://127.0.0.1/callback"}}}
-            """
-        let settings = try PipedriveAuthSettings.parse(Data(json.utf8), source: "t.json", baseDirectory: directory.path)
+        let configuration = TenantConfiguration(
+            tenant: "acme", stateDirectory: "/var/lib/ringlog/acme",
+            pipedrive: PipedriveSettings(
+                baseURL: "https://acme.pipedrive.com",
+                credentials: .oauth(
+                    OAuthSettings(
+                        clientID: "cid", clientSecret: .file(path: "/etc/ringlog/acme.secret"),
+                        redirectURI: "http://127.0.0.1/callback"))))
+        let settings = try PipedriveAuthSettings(
+            configuration: configuration, clientSecret: Secret("file-secret-value"))
         #expect(settings.oauth.clientSecret == "file-secret-value")
-        #expect(settings.stateDirectory == directory.path + "/state")
-        #expect(settings.tokenFile.path == directory.path + "/state/oauth-tokens.json")
+        #expect(settings.tenant == "acme")
+        #expect(settings.tokenFile.path == "/var/lib/ringlog/acme/oauth-tokens.json")
         #expect(settings.oauth.tokenURL == OAuthClientCredentials.defaultTokenURL)
         #expect(settings.oauth.authorizeURL == OAuthClientCredentials.defaultAuthorizeURL)
         #expect(!String(describing: settings).contains("file-secret-value"))
     }
 
-    @Test(
-        "settings errors name the key and exit 78",
-        arguments: [
-            "[]", #"{"pipedrive":{}}"#, #"{"state_dir":"s"}"#,
-            #"{"state_dir":"s","pipedrive":{"oauth":{"client_id":"c"}}}"#,
-            #"{"state_dir":"s","pipedrive":{"base_url":"ftp://x","oauth":{}}}"#,
-            #"{"state_dir":"s","pipedrive":{"oauth":{"client_id":"c","redirect_uri":"r"}}}"#,
-        ])
-    func settingsErrors(json: String) {
-        do {
-            _ = try PipedriveAuthSettings.parse(Data(json.utf8), source: "t.json", baseDirectory: "/tmp")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.exitCode == .configuration)
-            #expect(error.message.contains("t.json"))
+    @Test("an API-token tenant is told it needs no authorisation, exit 78")
+    func apiTokenTenant() {
+        let configuration = TenantConfiguration(
+            tenant: "acme", stateDirectory: "/s",
+            pipedrive: PipedriveSettings(
+                baseURL: "https://acme.pipedrive.com", credentials: .apiToken(.file(path: "/t"))))
+        #expect {
+            try PipedriveAuthSettings(configuration: configuration, clientSecret: Secret("x"))
+        } throws: { error in
+            guard let failure = error as? PipedriveAuthSettings.Failure else { return false }
+            return failure.exitCode == .configuration && failure.message.contains("needs no authorisation")
         }
     }
 

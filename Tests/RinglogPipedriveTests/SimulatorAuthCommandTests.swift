@@ -45,18 +45,21 @@ struct SimulatorAuthCommandTests {
             error: String(decoding: error, as: UTF8.self))
     }
 
-    /// Writes a tenant configuration for the simulator; the secret goes to a separate file.
+    /// Writes a tenant configuration for the simulator; the secret goes to a separate owner-only file.
     static func writeConfig(_ simulator: SimulatorHarness, in directory: TemporaryDirectory) throws -> String {
-        try SimulatorHarness.clientSecret.write(toFile: directory.path + "/secret", atomically: true, encoding: .utf8)
+        let secretFile = directory.path + "/secret"
+        try SimulatorHarness.clientSecret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile)
         let config: [String: Any] = [
-            "tenant": "acme", "state_dir": "state",
+            "tenant": "acme", "state_dir": directory.path + "/state",
             "pipedrive": [
+                "base_url": simulator.baseURL.absoluteString,
                 "oauth": [
-                    "client_id": SimulatorHarness.clientID, "client_secret_file": "secret",
+                    "client_id": SimulatorHarness.clientID, "client_secret_file": secretFile,
                     "redirect_uri": SimulatorHarness.redirectURI,
                     "authorize_url": simulator.baseURL.appendingPathComponent("oauth/authorize").absoluteString,
                     "token_url": simulator.baseURL.appendingPathComponent("oauth/token").absoluteString,
-                ]
+                ],
             ],
         ]
         let path = directory.path + "/tenant.json"

@@ -1,18 +1,8 @@
 import Foundation
 import RinglogCore
 
-/// The part of a tenant configuration file that Pipedrive authorisation needs.
-///
-/// Reads JSON of the form
-/// ```json
-/// {"tenant": "acme", "state_dir": "/var/lib/ringlog/acme",
-///  "pipedrive": {"base_url": "https://acme.pipedrive.com",
-///                "oauth": {"client_id": "…", "client_secret_file": "/etc/ringlog/acme.secret",
-///                          "redirect_uri": "https://…/callback"}}}
-/// ```
-/// `client_secret` may be given inline instead of `client_secret_file`; `authorize_url` and `token_url`
-/// default to Pipedrive's OAuth server. Relative paths are relative to the configuration file.
-/// `description` never shows the client secret.
+/// The part of a tenant configuration that Pipedrive authorisation needs: the OAuth app and where the
+/// tokens file lives. `description` never shows the client secret.
 public struct PipedriveAuthSettings: Sendable, Equatable, CustomStringConvertible {
     /// A configuration problem, with the exit code for bad configuration (78).
     public struct Failure: CommandFailure, Equatable, Sendable, CustomStringConvertible {
@@ -23,7 +13,8 @@ public struct PipedriveAuthSettings: Sendable, Equatable, CustomStringConvertibl
         /// Same as ``message``.
         public var description: String { message }
 
-        init(_ message: String) { self.message = message }
+        /// Creates a failure with a message that says what to fix.
+        public init(_ message: String) { self.message = message }
     }
 
     /// The tenant's name, when given.
@@ -46,103 +37,29 @@ public struct PipedriveAuthSettings: Sendable, Equatable, CustomStringConvertibl
     /// The tenant's tokens file, `<state_dir>/oauth-tokens.json`.
     public var tokenFile: TokenFile { TokenFile(stateDirectory: stateDirectory) }
 
-    /// Reads the settings from a configuration file.
-    /// - Throws: ``Failure`` naming the file and the missing or wrong key.
-    public static func load(configFile path: String) throws(Failure) -> PipedriveAuthSettings {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure("cannot read the configuration file \(path); check the path and its permissions")
+    /// The settings of a loaded tenant configuration, with its client secret already read.
+    ///
+    /// The configuration comes from `ConfigurationLoader`, which enforces the secret file rules.
+    /// - Throws: ``Failure`` when the tenant has no OAuth app or a URL is not http(s).
+    public init(configuration: TenantConfiguration, clientSecret: Secret) throws(Failure) {
+        guard case .oauth(let oauth) = configuration.pipedrive.credentials else {
+            throw Failure(
+                "tenant \(configuration.tenant) uses a personal API token (pipedrive.api_token), which needs no "
+                    + "authorisation; 'ringlog auth' is for an OAuth app: configure pipedrive.oauth instead")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        return try parse(data, source: path, baseDirectory: directory.isEmpty ? "." : directory)
-    }
-
-    /// Parses configuration JSON; `source` names it in messages, `baseDirectory` anchors relative paths.
-    public static func parse(_ data: Data, source: String, baseDirectory: String) throws(Failure)
-        -> PipedriveAuthSettings
-    {
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw Failure("\(source) must hold a JSON object")
-            }
-            object = parsed
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure("\(source) is not valid JSON")
-        }
-        func string(_ dictionary: [String: Any], _ key: String, path: String, required: Bool = true) throws(Failure)
-            -> String?
-        {
-            guard let value = dictionary[key] else {
-                if required { throw Failure("\(source): '\(path)' is missing") }
-                return nil
-            }
-            guard let text = value as? String, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw Failure("\(source): '\(path)' must be a non-empty string")
-            }
-            return text
-        }
-        func url(_ text: String?, path: String) throws(Failure) -> URL? {
-            guard let text else { return nil }
+        func url(_ text: String, key: String) throws(Failure) -> URL {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-                scheme == "http" || scheme == "https",
-                url.host != nil
-            else { throw Failure("\(source): '\(path)' must be an http(s) URL, not '\(text)'") }
+                scheme == "http" || scheme == "https", url.host != nil
+            else { throw Failure("\(key) must be an http(s) URL, not '\(text)'") }
             return url
         }
-        func resolve(_ file: String) -> String {
-            file.hasPrefix("/") ? file : (baseDirectory as NSString).appendingPathComponent(file)
-        }
-
-        let tenant = try string(object, "tenant", path: "tenant", required: false)
-        guard let stateDirectory = try string(object, "state_dir", path: "state_dir") else {
-            throw Failure("\(source): 'state_dir' is missing")
-        }
-        guard let pipedrive = object["pipedrive"] as? [String: Any] else {
-            throw Failure("\(source): the 'pipedrive' object is missing")
-        }
-        let baseURL = try url(
-            string(pipedrive, "base_url", path: "pipedrive.base_url", required: false),
-            path: "pipedrive.base_url")
-        guard let oauth = pipedrive["oauth"] as? [String: Any] else {
-            throw Failure("\(source): 'pipedrive.oauth' is missing; 'ringlog auth' needs the OAuth app's settings")
-        }
-        guard let clientID = try string(oauth, "client_id", path: "pipedrive.oauth.client_id"),
-            let redirectURI = try string(oauth, "redirect_uri", path: "pipedrive.oauth.redirect_uri")
-        else { throw Failure("\(source): 'pipedrive.oauth' is incomplete") }
-        let inlineSecret = try string(oauth, "client_secret", path: "pipedrive.oauth.client_secret", required: false)
-        let secretFile = try string(
-            oauth, "client_secret_file", path: "pipedrive.oauth.client_secret_file", required: false)
-        let clientSecret: String
-        switch (inlineSecret, secretFile) {
-        case (let secret?, nil):
-            clientSecret = secret
-        case (nil, let file?):
-            let resolved = resolve(file)
-            guard let data = FileManager.default.contents(atPath: resolved) else {
-                throw Failure("cannot read the client secret file \(resolved) named in \(source)")
-            }
-            clientSecret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !clientSecret.isEmpty else { throw Failure("the client secret file \(resolved) is empty") }
-        case (.some, .some):
-            throw Failure("\(source): give either 'client_secret' or 'client_secret_file', not both")
-        case (nil, nil):
-            throw Failure("\(source): 'pipedrive.oauth.client_secret_file' (or 'client_secret') is missing")
-        }
-        let authorizeURL =
-            try url(
-                string(oauth, "authorize_url", path: "pipedrive.oauth.authorize_url", required: false),
-                path: "pipedrive.oauth.authorize_url") ?? OAuthClientCredentials.defaultAuthorizeURL
-        let tokenURL =
-            try url(
-                string(oauth, "token_url", path: "pipedrive.oauth.token_url", required: false),
-                path: "pipedrive.oauth.token_url") ?? OAuthClientCredentials.defaultTokenURL
-        return PipedriveAuthSettings(
-            tenant: tenant, stateDirectory: resolve(stateDirectory), baseURL: baseURL,
+        self.init(
+            tenant: configuration.tenant, stateDirectory: configuration.stateDirectory,
+            baseURL: try url(configuration.pipedrive.baseURL, key: "pipedrive.base_url"),
             oauth: OAuthClientCredentials(
-                clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI, authorizeURL: authorizeURL,
-                tokenURL: tokenURL))
+                clientID: oauth.clientID, clientSecret: clientSecret.value, redirectURI: oauth.redirectURI,
+                authorizeURL: try url(oauth.authorizeURL, key: "pipedrive.oauth.authorize_url"),
+                tokenURL: try url(oauth.tokenURL, key: "pipedrive.oauth.token_url")))
     }
 
     /// A summary without the client secret.

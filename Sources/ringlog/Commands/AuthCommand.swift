@@ -1,4 +1,5 @@
 import Foundation
+import RinglogAgent
 import RinglogCore
 import RinglogPipedrive
 
@@ -37,7 +38,17 @@ enum AuthCommand: RinglogCommand {
         if scanner.values["state"] != nil, scanner.values["code"] == nil {
             throw UsageError("--state only makes sense together with --code")
         }
-        let settings = try PipedriveAuthSettings.load(configFile: configPath)
+        let loader = ConfigurationLoader()
+        let configuration = try loader.load(path: configPath)
+        guard case .oauth(let oauth) = configuration.pipedrive.credentials else {
+            throw PipedriveAuthSettings.Failure(
+                "\(configPath): tenant \(configuration.tenant) uses a personal API token, which needs no "
+                    + "authorisation; 'ringlog auth' is for an OAuth app (pipedrive.oauth)")
+        }
+        let settings = try PipedriveAuthSettings(
+            configuration: configuration,
+            clientSecret: try loader.secret(
+                oauth.clientSecret, key: "pipedrive.oauth.client_secret", configurationPath: configPath))
         let code: String
         if let given = scanner.values["code"] {
             code = try PipedriveAuthorization.code(fromPasted: given, expectedState: scanner.values["state"])
