@@ -7,6 +7,7 @@ enum CommandRouter {
     static let commands: [any RinglogCommand.Type] = [
         NormalizeCommand.self,
         CheckCommand.self,
+        AuthCommand.self,
         EventCommand.self,
     ]
 
