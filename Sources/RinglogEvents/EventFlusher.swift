@@ -107,6 +107,8 @@ public struct EventFlusher: Sendable {
             report.failed += 1
             return false
         }
+        // Set while the POST is out: only its failure can prove that nothing was created.
+        var postInFlight = false
         do {
             guard let ownerID = try await owner(of: event) else {
                 try await outbox.markSkipped(
@@ -139,7 +141,9 @@ public struct EventFlusher: Sendable {
             }
             try await journal.recordAttempt(key: item.key, draft: draft, at: clock.now() / 1000)
             try await clock.sleep(until: pacer.reserveSlot(now: clock.now()))
+            postInFlight = true
             let activityID = try await dependencies.writer.createActivity(draft)
+            postInFlight = false
             try await outbox.markDone(item.id, result: Self.result(activityID: activityID), now: clock.now())
             try await journal.remove(key: item.key)
             report.created += 1
@@ -149,9 +153,21 @@ public struct EventFlusher: Sendable {
             switch error {
             case .permanent(let message):
                 try await outbox.markFailed(item.id, reason: message, now: now)
+                try await journal.remove(key: item.key)
                 report.failed += 1
                 return false
-            case .retryable(let message, let retryAt):
+            case .cannotLookUp(let message):
+                try await outbox.markFailed(
+                    item.id,
+                    reason: "an earlier request for this event may have created its activity, and ringlog cannot "
+                        + "check (\(message)); look in Pipedrive for a note with \(event.marker) and hand the "
+                        + "event in again under a new id if it is missing",
+                    now: now)
+                try await journal.remove(key: item.key)
+                report.failed += 1
+                return false
+            case .retryable(let message, let retryAt, let mayHaveReachedPipedrive):
+                if postInFlight && !mayHaveReachedPipedrive { try await journal.remove(key: item.key) }
                 let backoff = retryPolicy.delayMilliseconds(
                     afterFailedAttempts: item.attempts + 1, unitRandom: Double.random(in: 0..<1))
                 let notBefore = max(now + backoff, (retryAt ?? 0) * 1000)

@@ -18,10 +18,15 @@ public protocol ActivityWriter: Sendable {
 /// Why a write failed, as the flush worker needs to know it.
 public enum ActivityWriteError: Error, Equatable, Sendable {
     /// Trying again later may work (5xx, timeouts, rate limits); `retryAt` is when Pipedrive said to
-    /// (seconds since the Unix epoch), which also ends the batch early.
-    case retryable(message: String, retryAt: Int64?)
+    /// (seconds since the Unix epoch), which also ends the batch early. `mayHaveReachedPipedrive` is false
+    /// when the request certainly created nothing (not sent, refused with 429 or 401), so the next attempt
+    /// needs no lookup.
+    case retryable(message: String, retryAt: Int64?, mayHaveReachedPipedrive: Bool = true)
     /// It will never work as sent (400, 403, 404): the event is marked failed with the message.
     case permanent(message: String)
+    /// ``ActivityWriter/findActivity(matching:since:)`` cannot look: the event, whose earlier request may
+    /// have created its activity, is marked failed with this message rather than risk writing it twice.
+    case cannotLookUp(message: String)
 }
 
 /// Finds the Pipedrive contact of an event: the seam to the local contact directory.

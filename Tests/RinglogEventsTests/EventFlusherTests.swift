@@ -1,6 +1,7 @@
 import Foundation
 import RinglogCore
 import RinglogEvents
+import RinglogPipedrive
 import RinglogStore
 import Synchronization
 import Testing
@@ -220,5 +221,48 @@ struct EventFlusherTests {
         let report = try await process.flusher.flush(tokenBudget: 15)
         #expect(report.created == 3)
         #expect(report.pending == 2)
+    }
+    @Test("a request that certainly created nothing is retried without a lookup")
+    func refusedBeforeProcessing() async throws {
+        let state = try ScratchDirectory()
+        let pipedrive = FakePipedrive(
+            .init(scriptedErrors: [.retryable(message: "429", retryAt: nil, mayHaveReachedPipedrive: false)]))
+        let clock = FakeClock()
+        let process = try Process(state: state, pipedrive: pipedrive, clock: clock)
+        try await process.enqueue([eventLine(id: "C1")])
+        #expect(try await process.flusher.flush().retried == 1)
+        #expect(try await process.journal.count() == 0)
+        clock.advance(milliseconds: 3_600_000)
+        #expect(try await process.flusher.flush().created == 1)
+        #expect(pipedrive.lookups == 0)
+    }
+
+    @Test("client errors: what is retried, what fails, what needs no lookup")
+    func clientErrors() {
+        let reset = Date(timeIntervalSince1970: 1_795_183_600)
+        #expect(
+            PipedriveActivityWriter.writeError(.rateLimited(retryAt: reset))
+                == .retryable(
+                    message: PipedriveError.rateLimited(retryAt: reset).description, retryAt: 1_795_183_600,
+                    mayHaveReachedPipedrive: false))
+        guard case .retryable(_, nil, true) = PipedriveActivityWriter.writeError(.transport(.timedOut)) else {
+            Issue.record("a timeout may have reached Pipedrive")
+            return
+        }
+        guard case .permanent = PipedriveActivityWriter.writeError(.invalidRequest(status: 400, message: "type")) else {
+            Issue.record("a 400 is permanent")
+            return
+        }
+    }
+
+    @Test("the client's fields carry the draft's UTC date, time and whole-minute duration")
+    func clientFields() {
+        let draft = ActivityDraft(
+            subject: "s", type: "chat", ownerID: 1, personID: 2, organizationID: 3, dueDate: "2026-11-20",
+            dueTime: "14:05", duration: "01:03", note: "n", marker: "m")
+        let fields = PipedriveActivityWriter.fields(for: draft)
+        #expect(fields.due == Date(timeIntervalSince1970: 1_795_183_500))
+        #expect(fields.duration == .seconds(3_780))
+        #expect(fields.done == true && fields.personID == 2 && fields.organizationID == 3 && fields.ownerID == 1)
     }
 }
