@@ -9,6 +9,7 @@ enum CommandRouter {
         CheckCommand.self,
         AuthCommand.self,
         EventCommand.self,
+        FlushCommand.self,
     ]
 
     static var usage: String {
