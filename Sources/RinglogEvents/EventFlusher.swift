@@ -67,8 +67,11 @@ public struct EventFlusher: Sendable {
 
     /// Runs one batch.
     /// - Parameter tokenBudget: tokens the batch may spend, when known (what is left of the daily budget).
-    /// - Throws: store errors, and `CancellationError` (items in flight stay in `sending` for the next run).
+    /// - Throws: ``FlushLockError/busy(path:)`` when another process runs a batch on the same state directory,
+    ///   store errors, and `CancellationError` (items in flight stay in `sending` for the next run).
     public func flush(tokenBudget: Int? = nil) async throws -> FlushReport {
+        let lock = try FlushLock(stateDirectory: dependencies.journal.directory)
+        defer { withExtendedLifetime(lock) {} }
         let outbox = dependencies.outbox
         let kind = EventIntake.outboxKind
         var report = FlushReport()

@@ -19,6 +19,8 @@ public actor EventSendJournal {
         public var attemptedAt: Int64
     }
 
+    /// The directory that holds the journal (the state directory).
+    public nonisolated let directory: String
     private let executor = SerialQueueExecutor(label: "ringlog.event-journal")
     private let database: SQLiteDatabase
 
@@ -28,6 +30,7 @@ public actor EventSendJournal {
     public init(directory: String) throws {
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        self.directory = directory
         database = try SQLiteDatabase(path: "\(directory)/event-journal.sqlite")
         try database.execute(
             """

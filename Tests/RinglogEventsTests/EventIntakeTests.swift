@@ -185,3 +185,18 @@ struct EventServiceTests {
         #expect(try await service.tick().flush == nil)
     }
 }
+
+@Suite("Flush lock")
+struct FlushLockTests {
+    @Test("one batch at a time per state directory; the lock is free again once released")
+    func exclusive() throws {
+        let state = try ScratchDirectory()
+        var first: FlushLock? = try FlushLock(stateDirectory: state.path)
+        #expect(throws: FlushLockError.busy(path: "\(state.path)/event-flush.lock")) {
+            _ = try FlushLock(stateDirectory: state.path)
+        }
+        #expect(first != nil)
+        first = nil
+        #expect(throws: Never.self) { _ = try FlushLock(stateDirectory: state.path) }
+    }
+}
