@@ -9,9 +9,20 @@ public enum SIPDecodingError: Error, Equatable, Sendable {
 }
 
 extension SIPMessage {
+    /// The largest message the decoder accepts, in bytes (64 KiB: the largest UDP datagram is smaller).
+    public static let maximumEncodedSize = 65_536
+
     /// Decodes a SIP message from its bytes.
+    ///
+    /// The decoder works on the UTF-8 bytes and creates strings only for the fields it returns. It accepts
+    /// compact header names, any header-name case, repeated and comma-joined headers, folded header lines,
+    /// bare LF line ends, a missing body and a Content-Length that disagrees with the bytes (the body then
+    /// ends at the end of the buffer).
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: some Collection<UInt8>) throws(SIPDecodingError) {
-        throw .badStartLine
+        let result =
+            bytes.withContiguousStorageIfAvailable { SIPMessageDecoder.decode($0) }
+            ?? Array(bytes).withUnsafeBufferPointer { SIPMessageDecoder.decode($0) }
+        self = try result.get()
     }
 }
