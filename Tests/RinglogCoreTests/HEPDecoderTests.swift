@@ -124,7 +124,9 @@ struct HEPDecoderTests {
         }
         var prefix = HEPBuilder.typical()
         prefix.add(0x000e, Array("s3cre".utf8))
-        #expect(throws: HEPDecodingError.authenticationFailed) { try HEPDecoder(authKey: "s3cret").decode(prefix.bytes) }
+        #expect(throws: HEPDecodingError.authenticationFailed) {
+            try HEPDecoder(authKey: "s3cret").decode(prefix.bytes)
+        }
         // Without a configured key, a packet's key is ignored.
         #expect(try HEPDecoder().decode(good.bytes).source.port == 5060)
     }
@@ -231,7 +233,8 @@ struct HEPDecoderTests {
     func version1AndBadTime() {
         let v1: [UInt8] = [1, 16, 2, 17, 0, 1, 0, 2, 10, 0, 0, 1, 10, 0, 0, 2] + Array("BYE".utf8)
         #expect(throws: HEPDecodingError.self) { try HEPDecoder().decode(v1) }
-        let v2: [UInt8] = [2, 16, 2, 17, 0, 1, 0, 2, 10, 0, 0, 1, 10, 0, 0, 2] + [0xff, 0xff, 0xff, 0xff]
+        let v2: [UInt8] =
+            [2, 16, 2, 17, 0, 1, 0, 2, 10, 0, 0, 1, 10, 0, 0, 2] + [0xff, 0xff, 0xff, 0xff]
             + [0xff, 0xff, 0xff, 0xff] + [0, 0] + Array("BYE".utf8)
         #expect(throws: HEPDecodingError.self) { try HEPDecoder().decode(v2) }
     }

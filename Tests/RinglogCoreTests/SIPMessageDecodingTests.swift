@@ -56,9 +56,11 @@ struct SIPMessageDecodingTests {
                 NameAddress(uri: "tel:+358401234567"),
             ])
         #expect(message.remotePartyID == NameAddress(displayName: "Anna", uri: "sip:0401234567@carrier.example"))
-        #expect(message.diversions.map(\.uri) == ["sip:0912345@carrier.example", "sip:0913@x", "sip:0914@carrier.example"])
+        #expect(
+            message.diversions.map(\.uri) == ["sip:0912345@carrier.example", "sip:0913@x", "sip:0914@carrier.example"])
         #expect(message.diversions[1].displayName == "Desk, main")
-        #expect(message.historyInfo.map(\.uri) == ["sip:0912345@carrier.example?Reason=SIP%3Bcause%3D302", "sip:1001@pbx"])
+        #expect(
+            message.historyInfo.map(\.uri) == ["sip:0912345@carrier.example?Reason=SIP%3Bcause%3D302", "sip:1001@pbx"])
         #expect(message.contentType == "application/sdp")
         #expect(message.sdpDirection == .sendonly)
     }
@@ -134,7 +136,8 @@ struct SIPMessageDecodingTests {
 
             """
         let message = try decode(refer)
-        #expect(message.referTo?.uri == "sip:bob@x?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994")
+        #expect(
+            message.referTo?.uri == "sip:bob@x?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994")
         #expect(message.replaces == Replaces(callID: "12345@192.168.118.3", toTag: "12345", fromTag: "5FFE-3994"))
         #expect(message.referredBy == NameAddress(displayName: "Alice", uri: "sip:alice@x"))
 
@@ -173,7 +176,8 @@ struct SIPMessageDecodingTests {
 
     @Test("missing body, Content-Length longer or shorter than the body")
     func contentLength() throws {
-        let head = "INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@y>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
+        let head =
+            "INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@y>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
         let body = "v=0\r\nm=audio 1 RTP/AVP 0\r\na=inactive\r\n"
         let noBody = try decode(head + "Content-Type: application/sdp\r\nContent-Length: 40\r\n\r\n")
         #expect(noBody.sdpDirection == nil)
@@ -187,17 +191,22 @@ struct SIPMessageDecodingTests {
 
     @Test("SDP: session level, hold by 0.0.0.0, first audio stream wins")
     func sdpDirection() throws {
-        let head = "INVITE sip:x@y SIP/2.0\nf: <sip:a@y>;tag=1\nt: <sip:x@y>\ni: c\nCSeq: 1 INVITE\nc: application/sdp\n\n"
+        let head =
+            "INVITE sip:x@y SIP/2.0\nf: <sip:a@y>;tag=1\nt: <sip:x@y>\ni: c\nCSeq: 1 INVITE\nc: application/sdp\n\n"
         #expect(try decode(head + "v=0\na=recvonly\nm=audio 1 RTP/AVP 0\n").sdpDirection == .recvonly)
         #expect(try decode(head + "v=0\nc=IN IP4 0.0.0.0\nm=audio 1 RTP/AVP 0\n").sdpDirection == .inactive)
         #expect(
-            try decode(head + "v=0\nm=video 2 RTP/AVP 96\na=inactive\nm=audio 1 RTP/AVP 0\na=sendonly\nm=audio 3 RTP/AVP 0\na=recvonly\n")
-                .sdpDirection == .sendonly)
+            try decode(
+                head
+                    + "v=0\nm=video 2 RTP/AVP 96\na=inactive\nm=audio 1 RTP/AVP 0\na=sendonly\nm=audio 3 RTP/AVP 0\na=recvonly\n"
+            )
+            .sdpDirection == .sendonly)
     }
 
     @Test("bare addr-spec keeps the URI up to the header parameters; empty display name is nil")
     func addrSpec() throws {
-        let text = "SIP/2.0 200 OK\r\nFrom: sip:a@b;tag=1\r\nTo: \"\" <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 5 BYE\r\nContact: *\r\n\r\n"
+        let text =
+            "SIP/2.0 200 OK\r\nFrom: sip:a@b;tag=1\r\nTo: \"\" <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 5 BYE\r\nContact: *\r\n\r\n"
         let message = try decode(text)
         #expect(message.from == NameAddress(uri: "sip:a@b", tag: "1"))
         #expect(message.to == NameAddress(uri: "sip:c@d", tag: "2"))
@@ -215,7 +224,8 @@ struct SIPMessageDecodingTests {
             try decode("BYE sip:x SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\nCSeq: 1 BYE\r\n\r\n")
         }
         #expect(throws: SIPDecodingError.missingHeader("CSeq")) {
-            try decode("BYE sip:x SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 99999999999 BYE\r\n\r\n")
+            try decode(
+                "BYE sip:x SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 99999999999 BYE\r\n\r\n")
         }
         #expect(throws: SIPDecodingError.missingHeader("To")) {
             try decode("BYE sip:x SIP/2.0\r\nFrom: <sip:a@b>\r\nCall-ID: x\r\nCSeq: 1 BYE\r\n\r\n")
@@ -269,7 +279,8 @@ struct SIPMessageDecodingTests {
             }
         }
         // Pathological shapes: thousands of commas, quotes and folds.
-        let commas = "INVITE sip:x SIP/2.0\r\nP-Asserted-Identity: " + String(repeating: ",", count: 20_000)
+        let commas =
+            "INVITE sip:x SIP/2.0\r\nP-Asserted-Identity: " + String(repeating: ",", count: 20_000)
             + "\r\nFrom: \"" + String(repeating: "\\", count: 999) + "\r\n\r\n"
         _ = try? decode(commas)
         let folds = "INVITE sip:x SIP/2.0\r\nVia: a" + String(repeating: "\r\n ;", count: 5_000) + "\r\n\r\n"

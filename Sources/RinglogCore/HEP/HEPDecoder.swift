@@ -68,7 +68,9 @@ public struct HEPDecoder: Sendable {
     }
 
     private func decode(buffer: UnsafeBufferPointer<UInt8>) -> Result<CapturedPacket, HEPDecodingError> {
-        guard buffer.count >= 4 else { return .failure(buffer.isEmpty ? .notHEP : .malformed("packet shorter than its header")) }
+        guard buffer.count >= 4 else {
+            return .failure(buffer.isEmpty ? .notHEP : .malformed("packet shorter than its header"))
+        }
         if Self.isV3Magic(buffer[0], buffer[1], buffer[2], buffer[3]) {
             return decodeV3(buffer)
         }

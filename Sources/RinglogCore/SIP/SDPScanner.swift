@@ -15,8 +15,7 @@ enum SDPScanner {
         var holdAddress = false
         var index = start
         while index < end {
-            var lineStop = index
-            while lineStop < end && bytes[lineStop] != SIPMessageDecoder.lf { lineStop += 1 }
+            let lineStop = SIPMessageDecoder.find(SIPMessageDecoder.lf, bytes, index, end) ?? end
             let lineEnd = SIPMessageDecoder.trimCR(bytes, index, lineStop)
             if lineEnd - index >= 2 && bytes[index + 1] == UInt8(ascii: "=") {
                 sawSDPLine = true

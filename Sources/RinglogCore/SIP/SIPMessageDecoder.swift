@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The byte-level SIP decoder behind ``SIPMessage/init(decoding:)``.
 ///
 /// Every index it handles is checked against the buffer bounds, so hostile input cannot make it read outside
@@ -48,7 +56,7 @@ enum SIPMessageDecoder {
         position = min(startLineEnd + 1, end)
 
         var fields = Fields()
-        var pending: (kind: HeaderKind, start: Int, end: Int)?
+        var pending: (kind: HeaderKind, start: Int, end: Int, folded: Bool)?
         var bodyStart = end
         while position < end {
             let lineStop = lineEnd(bytes, from: position)
@@ -60,20 +68,23 @@ enum SIPMessageDecoder {
             let first = bytes[position]
             if first == space || first == tab {
                 // A folded line continues the previous header's value.
-                if pending != nil { pending?.end = contentEnd }
+                if pending != nil {
+                    pending?.end = contentEnd
+                    pending?.folded = true
+                }
             } else {
-                if let header = pending { apply(header.kind, bytes, header.start, header.end, to: &fields) }
+                if let header = pending { apply(header, bytes, to: &fields) }
                 pending = nil
                 if let colon = find(colonByte, bytes, position, contentEnd) {
                     let nameEnd = trimTrailingSpace(bytes, position, colon)
                     if let kind = headerKind(bytes, position, nameEnd) {
-                        pending = (kind, colon + 1, contentEnd)
+                        pending = (kind, colon + 1, contentEnd, false)
                     }
                 }
             }
             position = lineStop + 1
         }
-        if let header = pending { apply(header.kind, bytes, header.start, header.end, to: &fields) }
+        if let header = pending { apply(header, bytes, to: &fields) }
 
         guard let callID = fields.callID, !callID.isEmpty else { return .failure(.missingHeader("Call-ID")) }
         guard let cseq = fields.cseq else { return .failure(.missingHeader("CSeq")) }
@@ -167,6 +178,32 @@ enum SIPMessageDecoder {
 
     // MARK: Header values
 
+    /// Applies one header; a folded value is first copied with each line break and the whitespace around
+    /// it turned into one space, so the value parsers never see CR or LF.
+    private static func apply(
+        _ header: (kind: HeaderKind, start: Int, end: Int, folded: Bool), _ bytes: Bytes, to fields: inout Fields
+    ) {
+        guard header.folded else {
+            apply(header.kind, bytes, header.start, header.end, to: &fields)
+            return
+        }
+        var unfolded: [UInt8] = []
+        unfolded.reserveCapacity(header.end - header.start)
+        var index = header.start
+        while index < header.end {
+            let byte = bytes[index]
+            if byte == cr || byte == lf {
+                while unfolded.last == space || unfolded.last == tab { unfolded.removeLast() }
+                index = skipSpace(bytes, index, header.end)
+                unfolded.append(space)
+            } else {
+                unfolded.append(byte)
+                index += 1
+            }
+        }
+        unfolded.withUnsafeBufferPointer { apply(header.kind, $0, 0, $0.count, to: &fields) }
+    }
+
     private static func apply(_ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to fields: inout Fields) {
         switch kind {
         case .callID:
@@ -181,49 +218,38 @@ enum SIPMessageDecoder {
         case .from:
             guard !fields.fromSeen else { return }
             fields.fromSeen = true
-            fields.from = firstValue(bytes, start, end).flatMap { parseNameAddress(bytes, $0.0, $0.1) }
+            fields.from = parseNameAddress(bytes, start, end).address
         case .to:
             guard !fields.toSeen else { return }
             fields.toSeen = true
-            fields.to = firstValue(bytes, start, end).flatMap { parseNameAddress(bytes, $0.0, $0.1) }
+            fields.to = parseNameAddress(bytes, start, end).address
         case .via:
             guard !fields.viaSeen else { return }
             fields.viaSeen = true
-            if let (valueStart, valueEnd) = firstValue(bytes, start, end),
-                let branch = findParameter(bytes, valueStart, valueEnd, "branch")
-            {
+            if let branch = findParameter(bytes, start, end, "branch") {
                 fields.topViaBranch = makeString(bytes, branch.lowerBound, branch.upperBound)
             }
         case .contact:
-            guard fields.contact == nil, let (valueStart, valueEnd) = firstValue(bytes, start, end) else { return }
-            if valueEnd - valueStart == 1 && bytes[valueStart] == UInt8(ascii: "*") { return }
-            fields.contact = parseNameAddress(bytes, valueStart, valueEnd)
+            guard fields.contact == nil else { return }
+            let valueStart = skipSpace(bytes, start, end)
+            if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
+            fields.contact = parseNameAddress(bytes, valueStart, end).address
         case .pAssertedIdentity:
-            forEachValue(bytes, start, end) { valueStart, valueEnd in
-                if let address = parseNameAddress(bytes, valueStart, valueEnd) {
-                    fields.pAssertedIdentities.append(address)
-                }
-            }
+            forEachNameAddress(bytes, start, end) { fields.pAssertedIdentities.append($0) }
         case .remotePartyID:
-            guard fields.remotePartyID == nil, let (valueStart, valueEnd) = firstValue(bytes, start, end) else { return }
-            fields.remotePartyID = parseNameAddress(bytes, valueStart, valueEnd)
+            guard fields.remotePartyID == nil else { return }
+            fields.remotePartyID = parseNameAddress(bytes, start, end).address
         case .diversion:
-            forEachValue(bytes, start, end) { valueStart, valueEnd in
-                if let address = parseNameAddress(bytes, valueStart, valueEnd) { fields.diversions.append(address) }
-            }
+            forEachNameAddress(bytes, start, end) { fields.diversions.append($0) }
         case .historyInfo:
-            forEachValue(bytes, start, end) { valueStart, valueEnd in
-                if let address = parseNameAddress(bytes, valueStart, valueEnd) { fields.historyInfo.append(address) }
-            }
+            forEachNameAddress(bytes, start, end) { fields.historyInfo.append($0) }
         case .referTo:
-            guard fields.referTo == nil, let (valueStart, valueEnd) = firstValue(bytes, start, end),
-                let address = parseNameAddress(bytes, valueStart, valueEnd)
-            else { return }
+            guard fields.referTo == nil, let address = parseNameAddress(bytes, start, end).address else { return }
             fields.referTo = address
             fields.referToReplaces = embeddedReplaces(in: address.uri)
         case .referredBy:
-            guard fields.referredBy == nil, let (valueStart, valueEnd) = firstValue(bytes, start, end) else { return }
-            fields.referredBy = parseNameAddress(bytes, valueStart, valueEnd)
+            guard fields.referredBy == nil else { return }
+            fields.referredBy = parseNameAddress(bytes, start, end).address
         case .replaces:
             guard fields.replaces == nil else { return }
             fields.replaces = parseReplaces(bytes, start, end)
@@ -270,10 +296,12 @@ enum SIPMessageDecoder {
         return (UInt32(number), makeString(bytes, methodStart, methodEnd))
     }
 
-    /// Parses a name-addr (`"Name" <uri>;params`, `Name <uri>`) or an addr-spec (`uri;params`).
-    static func parseNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> NameAddress? {
+    /// Parses the first name-addr (`"Name" <uri>;params`, `Name <uri>`) or addr-spec (`uri;params`) of
+    /// `start..<end`. Returns the address and where its header parameters start, which is where a list
+    /// parser looks for the comma that starts the next value.
+    static func parseNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (address: NameAddress?, parameters: Int) {
         var index = skipSpace(bytes, start, end)
-        guard index < end else { return nil }
+        guard index < end else { return (nil, end) }
         var displayName: String?
         var uriStart: Int
         var uriEnd: Int
@@ -292,11 +320,11 @@ enum SIPMessageDecoder {
             let nameEnd = min(cursor, end)
             displayName = escaped ? unescapeQuoted(bytes, nameStart, nameEnd) : makeString(bytes, nameStart, nameEnd)
             index = min(cursor + 1, end)
-            guard let open = find(lessThan, bytes, index, end) else { return nil }
+            guard let open = find(lessThan, bytes, index, end) else { return (nil, end) }
             uriStart = open + 1
             uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
             parametersStart = min(uriEnd + 1, end)
-        } else if let open = find(lessThan, bytes, index, end) {
+        } else if let open = find(lessThan, bytes, index, end), find(comma, bytes, index, open) == nil {
             let nameEnd = trimTrailingSpace(bytes, index, open)
             if nameEnd > index { displayName = makeString(bytes, index, nameEnd) }
             uriStart = open + 1
@@ -305,18 +333,61 @@ enum SIPMessageDecoder {
         } else {
             uriStart = index
             uriEnd = index
-            while uriEnd < end && bytes[uriEnd] != semicolon && !isSpace(bytes[uriEnd]) { uriEnd += 1 }
+            while uriEnd < end && bytes[uriEnd] != semicolon && bytes[uriEnd] != comma && !isSpace(bytes[uriEnd]) {
+                uriEnd += 1
+            }
             parametersStart = uriEnd
         }
         uriStart = skipSpace(bytes, uriStart, uriEnd)
         uriEnd = trimTrailingSpace(bytes, uriStart, uriEnd)
-        guard uriEnd > uriStart else { return nil }
+        guard uriEnd > uriStart else { return (nil, parametersStart) }
         if displayName?.isEmpty == true { displayName = nil }
         var tag: String?
         if let range = findParameter(bytes, parametersStart, end, "tag") {
             tag = makeString(bytes, range.lowerBound, range.upperBound)
         }
-        return NameAddress(displayName: displayName, uri: makeString(bytes, uriStart, uriEnd), tag: tag)
+        return (
+            NameAddress(displayName: displayName, uri: makeString(bytes, uriStart, uriEnd), tag: tag), parametersStart
+        )
+    }
+
+    /// Calls `body` with each name-addr of a comma-separated list.
+    private static func forEachNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int, _ body: (NameAddress) -> Void) {
+        var index = start
+        while index < end {
+            let (address, parameters) = parseNameAddress(bytes, index, end)
+            if let address { body(address) }
+            let next = nextValueStart(bytes, max(parameters, index + 1), end)
+            guard next > index else { return }
+            index = next
+        }
+    }
+
+    /// The index after the next comma outside quotes and `<…>`, or `end`.
+    private static func nextValueStart(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
+        var index = start
+        var inQuotes = false
+        var inAngle = false
+        while index < end {
+            let byte = bytes[index]
+            if inQuotes {
+                if byte == backslash {
+                    index += 1
+                } else if byte == quote {
+                    inQuotes = false
+                }
+            } else if byte == quote {
+                inQuotes = true
+            } else if byte == lessThan {
+                inAngle = true
+            } else if byte == greaterThan {
+                inAngle = false
+            } else if byte == comma && !inAngle {
+                return index + 1
+            }
+            index += 1
+        }
+        return end
     }
 
     /// Parses a Replaces value: `call-id;to-tag=…;from-tag=…[;early-only]`.
@@ -325,7 +396,9 @@ enum SIPMessageDecoder {
         var callIDEnd = valueStart
         while callIDEnd < end && bytes[callIDEnd] != semicolon && !isSpace(bytes[callIDEnd]) { callIDEnd += 1 }
         guard callIDEnd > valueStart else { return nil }
-        let toTag = findParameter(bytes, callIDEnd, end, "to-tag").map { makeString(bytes, $0.lowerBound, $0.upperBound) }
+        let toTag = findParameter(bytes, callIDEnd, end, "to-tag").map {
+            makeString(bytes, $0.lowerBound, $0.upperBound)
+        }
         let fromTag = findParameter(bytes, callIDEnd, end, "from-tag").map {
             makeString(bytes, $0.lowerBound, $0.upperBound)
         }
@@ -412,41 +485,9 @@ enum SIPMessageDecoder {
         }
     }
 
-    /// The first non-empty comma-separated value, trimmed.
-    private static func firstValue(_ bytes: Bytes, _ start: Int, _ end: Int) -> (Int, Int)? {
-        var valueStart = start
-        var index = start
-        var inQuotes = false
-        var inAngle = false
-        while index <= end {
-            if index == end || (bytes[index] == comma && !inQuotes && !inAngle) {
-                let trimmedStart = skipSpace(bytes, valueStart, index)
-                let trimmedEnd = trimTrailingSpace(bytes, trimmedStart, index)
-                if trimmedEnd > trimmedStart { return (trimmedStart, trimmedEnd) }
-                valueStart = index + 1
-            } else {
-                let byte = bytes[index]
-                if inQuotes {
-                    if byte == backslash {
-                        index += 1
-                    } else if byte == quote {
-                        inQuotes = false
-                    }
-                } else if byte == quote {
-                    inQuotes = true
-                } else if byte == lessThan {
-                    inAngle = true
-                } else if byte == greaterThan {
-                    inAngle = false
-                }
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    /// The value range of parameter `name` (`;name=value`, case-insensitive name) in `start..<end`;
-    /// quotes around the value are removed. Semicolons inside quotes or `<…>` are not parameter separators.
+    /// The value range of parameter `name` (`;name=value`, case-insensitive name) in the first value of
+    /// `start..<end` (the search stops at a comma); quotes around the value are removed. Semicolons and commas
+    /// inside quotes or `<…>` do not count.
     static func findParameter(_ bytes: Bytes, _ start: Int, _ end: Int, _ name: StaticString) -> Range<Int>? {
         var index = start
         var inQuotes = false
@@ -468,13 +509,17 @@ enum SIPMessageDecoder {
                 inAngle = true
             } else if byte == greaterThan {
                 inAngle = false
+            } else if byte == comma && !inAngle {
+                return nil
             } else if byte == semicolon && !inAngle {
                 let nameStart = skipSpace(bytes, index + 1, end)
                 var nameEnd = nameStart
                 while nameEnd < end && isTokenByte(bytes[nameEnd]) { nameEnd += 1 }
                 if equalsIgnoringCase(bytes, nameStart, nameEnd, name) {
                     var valueStart = skipSpace(bytes, nameEnd, end)
-                    guard valueStart < end, bytes[valueStart] == UInt8(ascii: "=") else { return valueStart..<valueStart }
+                    guard valueStart < end, bytes[valueStart] == UInt8(ascii: "=") else {
+                        return valueStart..<valueStart
+                    }
                     valueStart = skipSpace(bytes, valueStart + 1, end)
                     if valueStart < end && bytes[valueStart] == quote {
                         let closing = find(quote, bytes, valueStart + 1, end) ?? end
@@ -527,23 +572,20 @@ enum SIPMessageDecoder {
         }
     }
 
+    /// The index of the next LF at or after `start`, or the buffer's end.
     @inline(__always) static func lineEnd(_ bytes: Bytes, from start: Int) -> Int {
-        var index = start
-        while index < bytes.count && bytes[index] != lf { index += 1 }
-        return index
+        find(lf, bytes, start, bytes.count) ?? bytes.count
     }
 
     @inline(__always) static func trimCR(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
         end > start && bytes[end - 1] == cr ? end - 1 : end
     }
 
+    /// The index of the first `byte` in `start..<end` (memchr: vectorised), or `nil`.
     @inline(__always) static func find(_ byte: UInt8, _ bytes: Bytes, _ start: Int, _ end: Int) -> Int? {
-        var index = start
-        while index < end {
-            if bytes[index] == byte { return index }
-            index += 1
-        }
-        return nil
+        guard start < end, end <= bytes.count, start >= 0, let base = bytes.baseAddress else { return nil }
+        guard let hit = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     @inline(__always) static func skipSpace(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
@@ -575,26 +617,10 @@ enum SIPMessageDecoder {
         return equalsIgnoringCase(bytes, start, start + length, lowercase)
     }
 
-    /// A string of `start..<end`; folded line breaks (CR/LF and the whitespace after them) become one space.
-    static func makeString(_ bytes: Bytes, _ start: Int, _ end: Int) -> String {
+    /// A string of `start..<end` (invalid UTF-8 is repaired with U+FFFD).
+    @inline(__always) static func makeString(_ bytes: Bytes, _ start: Int, _ end: Int) -> String {
         guard start < end else { return "" }
-        guard find(lf, bytes, start, end) != nil || find(cr, bytes, start, end) != nil else {
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-        }
-        var output: [UInt8] = []
-        output.reserveCapacity(end - start)
-        var index = start
-        while index < end {
-            if bytes[index] == cr || bytes[index] == lf {
-                while output.last == space || output.last == tab { output.removeLast() }
-                index = skipSpace(bytes, index, end)
-                output.append(space)
-            } else {
-                output.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     /// A quoted display name's text with `\x` escapes replaced by `x`.
