@@ -118,7 +118,9 @@ struct ReplayLabScenarioTests {
     func cutOff() throws {
         let packets = try HEPFixtures.packets("inbound_answered")
         let answerIndex = try #require(
-            packets.firstIndex { String(decoding: $0.payload.prefix(24), as: UTF8.self).hasPrefix("SIP/2.0 200 Answering") })
+            packets.firstIndex {
+                String(decoding: $0.payload.prefix(24), as: UTF8.self).hasPrefix("SIP/2.0 200 Answering")
+            })
         let records = CallReplay.records(
             from: packets[...answerIndex], configuration: CallTrackerConfiguration(site: try labSite()))
         try #require(records.count == 1)

@@ -67,6 +67,9 @@ struct CallLeg: Sendable {
     var byes: [Bye] = []
     /// The caller REFERred its callee elsewhere (click-to-call): the caller is not a party of the final call.
     var callerTransferredAway = false
+    /// The leg joined its call with a Replaces header and no REFER (call pickup): its caller is the person
+    /// who took the call.
+    var isPickup = false
 
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         self.callID = callID

@@ -50,7 +50,7 @@ struct CallRecordBuilder {
             let ringsPhones = legs.contains { leg in leg.calleeEndpoints.contains { party(of: $0) == .phone } }
             countedAnswers = answeredLegs.filter { leg in
                 guard let answer = leg.answer else { return false }
-                return answer.sources.contains { party(of: $0) == .phone || party(of: $0) == .unknown }
+                return leg.isPickup || answer.sources.contains { party(of: $0) == .phone || party(of: $0) == .unknown }
             }
             if countedAnswers.isEmpty && !ringsPhones { countedAnswers = answeredLegs }
         case .outbound:
@@ -152,6 +152,7 @@ struct CallRecordBuilder {
     /// the answering device with, or the To user, whichever holds an extension number first.
     private func answeringExtension(_ leg: CallLeg, site: SiteDescription) -> String? {
         guard let answer = leg.answer else { return nil }
+        if leg.isPickup { return leg.caller.user.flatMap { site.extensionNumber(inUser: $0) } }
         var candidates: [String] = []
         if let user = answer.contact?.user { candidates.append(user) }
         for hop in leg.hops where hop.destination == answer.source {

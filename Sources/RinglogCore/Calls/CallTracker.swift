@@ -243,6 +243,7 @@ public struct CallTracker: Sendable {
         if let replaces = message.replaces, replaces.callID != callID, legs[replaces.callID] != nil {
             let transfer = CallTransfer(
                 kind: .replaces, at: time, fromCallID: replaces.callID, toCallID: callID, target: nil)
+            legs[callID]?.isPickup = true
             merge(callID, into: replaces.callID, transfer: transfer)
             return
         }
