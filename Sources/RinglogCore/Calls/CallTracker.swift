@@ -188,8 +188,8 @@ public struct CallTracker: Sendable {
         let groupID = nextGroupID
         nextGroupID += 1
         groups[groupID] = Group(legIDs: [message.callID])
-        recentLegs.append((message.callID, packet.timestamp))
         pruneRecentLegs(before: packet.timestamp)
+        recentLegs.append((message.callID, packet.timestamp))
         return CallLeg(callID: message.callID, groupID: groupID, message: message, at: packet.timestamp)
     }
 
@@ -296,13 +296,16 @@ public struct CallTracker: Sendable {
         return nil
     }
 
-    /// Equal digits, or one ends with the other when both have at least six (prefixes such as `0`, `+358`).
+    /// Equal digits, or, without leading zeros, one ends with the other when both keep at least six digits:
+    /// `0401234567`, `+358401234567` and `00358401234567` are the same number.
     static func sameNumber(_ first: String?, _ second: String?) -> Bool {
         guard let first, let second else { return false }
-        let a = first.filter(\.isWholeNumber)
-        let b = second.filter(\.isWholeNumber)
-        guard a.count >= 2, b.count >= 2 else { return false }
-        if a == b { return true }
+        let allA = first.filter { $0.isASCII && $0.isWholeNumber }
+        let allB = second.filter { $0.isASCII && $0.isWholeNumber }
+        guard allA.count >= 2, allB.count >= 2 else { return false }
+        if allA == allB { return true }
+        let a = allA.drop { $0 == "0" }
+        let b = allB.drop { $0 == "0" }
         guard min(a.count, b.count) >= 6 else { return false }
         return a.hasSuffix(b) || b.hasSuffix(a)
     }
