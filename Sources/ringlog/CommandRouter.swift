@@ -5,7 +5,8 @@ import RinglogCore
 enum CommandRouter {
     /// Every subcommand, in the order `ringlog --help` lists them.
     static let commands: [any RinglogCommand.Type] = [
-        NormalizeCommand.self
+        NormalizeCommand.self,
+        ReplayCommand.self,
     ]
 
     static var usage: String {
