@@ -20,9 +20,18 @@ extension SIPMessage {
     /// ends at the end of the buffer).
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: some Collection<UInt8>) throws(SIPDecodingError) {
-        let result =
-            bytes.withContiguousStorageIfAvailable { SIPMessageDecoder.decode($0) }
-            ?? Array(bytes).withUnsafeBufferPointer { SIPMessageDecoder.decode($0) }
-        self = try result.get()
+        var failure = SIPDecodingError.badStartLine
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> SIPMessage? {
+            do {
+                return try SIPMessageDecoder.decode(buffer)
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        let decoded =
+            bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
+        guard let decoded else { throw failure }
+        self = decoded
     }
 }

@@ -18,44 +18,38 @@ enum SIPMessageDecoder {
         case referTo, referredBy, replaces, reason, contentType, contentLength
     }
 
+    /// The message being filled in, and which headers were seen.
     private struct Fields {
-        var callID: String?
-        var cseq: (UInt32, String)?
+        var message: SIPMessage
+        var callIDSeen = false
         var cseqSeen = false
-        var from: NameAddress?
+        var cseqValid = false
         var fromSeen = false
-        var to: NameAddress?
+        var fromValid = false
         var toSeen = false
-        var topViaBranch: String?
+        var toValid = false
         var viaSeen = false
-        var contact: NameAddress?
-        var pAssertedIdentities: [NameAddress] = []
-        var remotePartyID: NameAddress?
-        var diversions: [NameAddress] = []
-        var historyInfo: [NameAddress] = []
-        var referTo: NameAddress?
         var referToReplaces: Replaces?
-        var referredBy: NameAddress?
-        var replaces: Replaces?
-        var reasons: [String] = []
-        var contentType: String?
         var contentLength: Int?
     }
 
-    static func decode(_ bytes: Bytes) -> Result<SIPMessage, SIPDecodingError> {
-        guard bytes.count <= SIPMessage.maximumEncodedSize else { return .failure(.tooLarge(bytes.count)) }
+    static func decode(_ bytes: Bytes) throws(SIPDecodingError) -> SIPMessage {
+        guard bytes.count <= SIPMessage.maximumEncodedSize else { throw .tooLarge(bytes.count) }
         let end = bytes.count
         var position = 0
         while position < end && (bytes[position] == cr || bytes[position] == lf) { position += 1 }
-        guard position < end else { return .failure(.badStartLine) }
+        guard position < end else { throw .badStartLine }
 
         let startLineEnd = lineEnd(bytes, from: position)
         guard let startLine = parseStartLine(bytes, position, trimCR(bytes, position, startLineEnd)) else {
-            return .failure(.badStartLine)
+            throw .badStartLine
         }
         position = min(startLineEnd + 1, end)
 
-        var fields = Fields()
+        var fields = Fields(
+            message: SIPMessage(
+                startLine: startLine, callID: "", cseqNumber: 0, cseqMethod: "", from: NameAddress(uri: ""),
+                to: NameAddress(uri: "")))
         var pending: (kind: HeaderKind, start: Int, end: Int, folded: Bool)?
         var bodyStart = end
         while position < end {
@@ -86,29 +80,23 @@ enum SIPMessageDecoder {
         }
         if let header = pending { apply(header, bytes, to: &fields) }
 
-        guard let callID = fields.callID, !callID.isEmpty else { return .failure(.missingHeader("Call-ID")) }
-        guard let cseq = fields.cseq else { return .failure(.missingHeader("CSeq")) }
-        guard let from = fields.from else { return .failure(.missingHeader("From")) }
-        guard let to = fields.to else { return .failure(.missingHeader("To")) }
+        guard fields.callIDSeen, !fields.message.callID.isEmpty else { throw .missingHeader("Call-ID") }
+        guard fields.cseqValid else { throw .missingHeader("CSeq") }
+        guard fields.fromValid else { throw .missingHeader("From") }
+        guard fields.toValid else { throw .missingHeader("To") }
+        if fields.message.replaces == nil { fields.message.replaces = fields.referToReplaces }
 
         var bodyEnd = end
         if let length = fields.contentLength, length < end - bodyStart { bodyEnd = bodyStart + length }
-        var sdpDirection: SDPDirection?
         if bodyStart < bodyEnd {
+            let contentType = fields.message.contentType
             let isSDP =
-                fields.contentType == "application/sdp"
-                || (fields.contentType == nil && bodyEnd - bodyStart >= 2 && bytes[bodyStart] == UInt8(ascii: "v")
+                contentType == "application/sdp"
+                || (contentType == nil && bodyEnd - bodyStart >= 2 && bytes[bodyStart] == UInt8(ascii: "v")
                     && bytes[bodyStart + 1] == UInt8(ascii: "="))
-            if isSDP { sdpDirection = SDPScanner.direction(bytes, bodyStart, bodyEnd) }
+            if isSDP { fields.message.sdpDirection = SDPScanner.direction(bytes, bodyStart, bodyEnd) }
         }
-        return .success(
-            SIPMessage(
-                startLine: startLine, callID: callID, cseqNumber: cseq.0, cseqMethod: cseq.1, from: from, to: to,
-                topViaBranch: fields.topViaBranch, contact: fields.contact,
-                pAssertedIdentities: fields.pAssertedIdentities, remotePartyID: fields.remotePartyID,
-                diversions: fields.diversions, historyInfo: fields.historyInfo, referTo: fields.referTo,
-                referredBy: fields.referredBy, replaces: fields.replaces ?? fields.referToReplaces,
-                reasons: fields.reasons, contentType: fields.contentType, sdpDirection: sdpDirection))
+        return fields.message
     }
 
     // MARK: Start line
@@ -207,62 +195,79 @@ enum SIPMessageDecoder {
     private static func apply(_ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to fields: inout Fields) {
         switch kind {
         case .callID:
-            guard fields.callID == nil else { return }
+            guard !fields.callIDSeen else { return }
+            fields.callIDSeen = true
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, end)
-            fields.callID = makeString(bytes, valueStart, valueEnd)
+            fields.message.callID = makeString(bytes, valueStart, valueEnd)
         case .cseq:
             guard !fields.cseqSeen else { return }
             fields.cseqSeen = true
-            fields.cseq = parseCSeq(bytes, start, end)
+            if let (number, method) = parseCSeq(bytes, start, end) {
+                fields.message.cseqNumber = number
+                fields.message.cseqMethod = method
+                fields.cseqValid = true
+            }
         case .from:
             guard !fields.fromSeen else { return }
             fields.fromSeen = true
-            fields.from = parseNameAddress(bytes, start, end).address
+            if let address = parseNameAddress(bytes, start, end).address {
+                fields.message.from = address
+                fields.fromValid = true
+            }
         case .to:
             guard !fields.toSeen else { return }
             fields.toSeen = true
-            fields.to = parseNameAddress(bytes, start, end).address
+            if let address = parseNameAddress(bytes, start, end).address {
+                fields.message.to = address
+                fields.toValid = true
+            }
         case .via:
             guard !fields.viaSeen else { return }
             fields.viaSeen = true
-            if let branch = findParameter(bytes, start, end, "branch") {
-                fields.topViaBranch = makeString(bytes, branch.lowerBound, branch.upperBound)
+            // sent-protocol and sent-by hold no quotes or brackets: jump to the first parameter.
+            let parameters = find(semicolon, bytes, start, end) ?? end
+            if find(comma, bytes, start, parameters) == nil,
+                let branch = findParameter(bytes, parameters, end, "branch")
+            {
+                fields.message.topViaBranch = makeString(bytes, branch.lowerBound, branch.upperBound)
             }
         case .contact:
-            guard fields.contact == nil else { return }
+            guard fields.message.contact == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
             if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
-            fields.contact = parseNameAddress(bytes, valueStart, end).address
+            fields.message.contact = parseNameAddress(bytes, valueStart, end).address
         case .pAssertedIdentity:
-            forEachNameAddress(bytes, start, end) { fields.pAssertedIdentities.append($0) }
+            forEachNameAddress(bytes, start, end) { fields.message.pAssertedIdentities.append($0) }
         case .remotePartyID:
-            guard fields.remotePartyID == nil else { return }
-            fields.remotePartyID = parseNameAddress(bytes, start, end).address
+            guard fields.message.remotePartyID == nil else { return }
+            fields.message.remotePartyID = parseNameAddress(bytes, start, end).address
         case .diversion:
-            forEachNameAddress(bytes, start, end) { fields.diversions.append($0) }
+            forEachNameAddress(bytes, start, end) { fields.message.diversions.append($0) }
         case .historyInfo:
-            forEachNameAddress(bytes, start, end) { fields.historyInfo.append($0) }
+            forEachNameAddress(bytes, start, end) { fields.message.historyInfo.append($0) }
         case .referTo:
-            guard fields.referTo == nil, let address = parseNameAddress(bytes, start, end).address else { return }
-            fields.referTo = address
+            guard fields.message.referTo == nil, let address = parseNameAddress(bytes, start, end).address else {
+                return
+            }
+            fields.message.referTo = address
             fields.referToReplaces = embeddedReplaces(in: address.uri)
         case .referredBy:
-            guard fields.referredBy == nil else { return }
-            fields.referredBy = parseNameAddress(bytes, start, end).address
+            guard fields.message.referredBy == nil else { return }
+            fields.message.referredBy = parseNameAddress(bytes, start, end).address
         case .replaces:
-            guard fields.replaces == nil else { return }
-            fields.replaces = parseReplaces(bytes, start, end)
+            guard fields.message.replaces == nil else { return }
+            fields.message.replaces = parseReplaces(bytes, start, end)
         case .reason:
             forEachValue(bytes, start, end) { valueStart, valueEnd in
-                fields.reasons.append(makeString(bytes, valueStart, valueEnd))
+                fields.message.reasons.append(makeString(bytes, valueStart, valueEnd))
             }
         case .contentType:
-            guard fields.contentType == nil else { return }
+            guard fields.message.contentType == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, find(semicolon, bytes, valueStart, end) ?? end)
             guard valueEnd > valueStart else { return }
-            fields.contentType =
+            fields.message.contentType =
                 equalsIgnoringCase(bytes, valueStart, valueEnd, "application/sdp")
                 ? "application/sdp" : makeString(bytes, valueStart, valueEnd).lowercased()
         case .contentLength:
