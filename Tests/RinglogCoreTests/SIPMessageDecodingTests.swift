@@ -213,6 +213,12 @@ struct SIPMessageDecodingTests {
         #expect(message.contact == nil)
     }
 
+    @Test("a status line without a reason phrase")
+    func noReasonPhrase() throws {
+        let message = try decode("SIP/2.0 200\r\nf: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\ni: x\r\nCSeq: 1 INVITE\r\n\r\n")
+        #expect(message.startLine == .response(status: 200, reason: ""))
+    }
+
     @Test("errors: bad start line, missing headers, too large")
     func errors() {
         #expect(throws: SIPDecodingError.badStartLine) { try decode("") }

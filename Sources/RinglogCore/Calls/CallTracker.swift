@@ -365,6 +365,10 @@ public struct CallTracker: Sendable {
                 startedAt = min(startedAt, leg.startedAt.microsecondsSinceEpoch)
             }
             let current = now.microsecondsSinceEpoch
+            guard lastActivity != .min else {
+                stale.append(groupID)
+                continue
+            }
             if (!answered && current - lastActivity > idle) || current - startedAt > maximumAge {
                 stale.append(groupID)
             }

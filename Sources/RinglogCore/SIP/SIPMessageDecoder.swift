@@ -102,7 +102,7 @@ enum SIPMessageDecoder {
     // MARK: Start line
 
     private static func parseStartLine(_ bytes: Bytes, _ start: Int, _ end: Int) -> SIPMessage.StartLine? {
-        if end - start >= 12 && hasPrefixIgnoringCase(bytes, start, end, "sip/") {
+        if end - start >= 11 && hasPrefixIgnoringCase(bytes, start, end, "sip/") {
             // SIP/2.0 SP status SP reason
             guard let space1 = find(space, bytes, start, end) else { return nil }
             var index = space1
