@@ -23,9 +23,10 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var answeredAt: CaptureTime?
     /// The end: the first BYE of an answered call, the CANCEL or final response of an unanswered one.
     public var endedAt: CaptureTime?
-    /// Seconds from the start to the answer, or to the end of ringing for an unanswered call.
+    /// Seconds from the start to the answer, or to the end of ringing for an unanswered call; the tracker
+    /// rounds it to one decimal.
     public var ringSeconds: Double
-    /// Seconds from the answer to the end; 0 when unanswered.
+    /// Seconds from the answer to the end; 0 when unanswered; the tracker rounds it to one decimal.
     public var talkSeconds: Double
     /// How the call ended.
     public var outcome: CallOutcome

@@ -80,8 +80,8 @@ struct CallRecordBuilder {
         }
         let lastSeen = legs.map(\.lastActivity).max() ?? startedAt
         let end = endedAt ?? lastSeen
-        let ringSeconds = max(0, startedAt.seconds(until: answeredAt ?? end))
-        let talkSeconds = answeredAt.map { max(0, $0.seconds(until: end)) } ?? 0
+        let ringSeconds = Self.tenths(max(0, startedAt.seconds(until: answeredAt ?? end)))
+        let talkSeconds = Self.tenths(answeredAt.map { max(0, $0.seconds(until: end)) } ?? 0)
 
         var extensionNumber: String?
         if let site {
@@ -179,7 +179,12 @@ struct CallRecordBuilder {
         return primary.calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
     }
 
+    /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.
     private func normalized(_ raw: String) -> String {
-        configuration.normalizer.normalize(raw)?.e164 ?? raw
+        if let site = configuration.site, site.extensionNumber(inUser: raw) == raw { return raw }
+        return configuration.normalizer.normalize(raw)?.e164 ?? raw
     }
+
+    /// Seconds rounded to one decimal, as the record reports them.
+    static func tenths(_ seconds: Double) -> Double { (seconds * 10).rounded() / 10 }
 }

@@ -52,6 +52,12 @@ public struct HEPDecoder: Sendable {
     /// the declared length is below the 6-byte header. HEP v1/v2 carry no total length (their payload runs to
     /// the end of the datagram), so they cannot be framed in a stream and give `nil` too.
     public static func packetLength(startingWith bytes: some Collection<UInt8>) -> Int? {
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer -> Int? in
+            guard buffer.count >= 6, isV3Magic(buffer[0], buffer[1], buffer[2], buffer[3]) else { return nil }
+            let length = Int(buffer[4]) << 8 | Int(buffer[5])
+            return length >= 6 ? length : nil
+        }
+        if let contiguous { return contiguous }
         var iterator = bytes.makeIterator()
         var header: [UInt8] = []
         header.reserveCapacity(6)
