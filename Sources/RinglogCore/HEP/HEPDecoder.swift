@@ -358,14 +358,30 @@ extension HEPDecoder {
         }
     }
 
-    /// Dotted-quad text without Foundation; at most 15 characters, so Swift keeps it inline.
+    /// Dotted-quad text without Foundation, written straight into the string's storage (at most 15 bytes,
+    /// so Swift keeps it inline: no allocation).
     static func ipv4Text(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) -> String {
-        var text = ""
-        for index in start..<(start + 4) {
-            if index > start { text.append(".") }
-            text.append(String(buffer[index]))
+        String(unsafeUninitializedCapacity: 15) { text in
+            var count = 0
+            for index in start..<(start + 4) {
+                if index > start {
+                    text[count] = UInt8(ascii: ".")
+                    count += 1
+                }
+                let octet = buffer[index]
+                if octet >= 100 {
+                    text[count] = UInt8(ascii: "0") + octet / 100
+                    count += 1
+                }
+                if octet >= 10 {
+                    text[count] = UInt8(ascii: "0") + octet / 10 % 10
+                    count += 1
+                }
+                text[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
         }
-        return text
     }
 
     /// RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of two or more zero groups as `::`.
