@@ -403,6 +403,9 @@ public struct CallTracker: Sendable {
         {
             recentStart += 1
         }
+        // Bounded even when a long call pins the front: keep at most twice the open-dialog cap.
+        let limit = 2 * configuration.maximumOpenDialogs
+        if recentLegs.count - recentStart > limit { recentStart = recentLegs.count - limit }
         if recentStart > 1024 && recentStart * 2 > recentLegs.count {
             recentLegs.removeFirst(recentStart)
             recentStart = 0
