@@ -108,6 +108,37 @@ struct CallTrackerBackToBackTests {
         #expect(abs(record.talkSeconds - 6) < 0.05)
     }
 
+    @Test("an inbound call the PBX forwards to a mobile (Diversion) is one inbound call of the forwarding extension")
+    func forwardedOut() throws {
+        var feed = TrackerFeed(site: try Net.site())
+        let trunk = Dialog(callID: "fw-1", fromUser: "+358401111111", toUser: "1001")
+        let forwarded = SIPMessage(
+            startLine: .request(method: "INVITE", uri: "sip:0409999999@carrier"), callID: "fw-2", cseqNumber: 1,
+            cseqMethod: "INVITE", from: NameAddress(uri: "sip:+358401111111@pbx", tag: "pbx"),
+            to: NameAddress(uri: "sip:0409999999@carrier"), diversions: [NameAddress(uri: "sip:1001@pbx")])
+        feed.send(trunk.invite(), at: 0, Net.trunk, Net.pbx)
+        feed.send(forwarded, at: 0.1, Net.pbx, Net.trunk)
+        let answer = SIPMessage(
+            startLine: .response(status: 200, reason: "OK"), callID: "fw-2", cseqNumber: 1, cseqMethod: "INVITE",
+            from: NameAddress(uri: "sip:+358401111111@pbx", tag: "pbx"),
+            to: NameAddress(uri: "sip:0409999999@carrier", tag: "m"))
+        feed.send(answer, at: 3, Net.trunk, Net.pbx)
+        feed.send(trunk.response(200), at: 3.01, Net.pbx, Net.trunk)
+        feed.send(trunk.inDialog("BYE"), at: 8, Net.trunk, Net.pbx)
+        let bye = SIPMessage(
+            startLine: .request(method: "BYE", uri: "sip:x"), callID: "fw-2", cseqNumber: 2, cseqMethod: "BYE",
+            from: NameAddress(uri: "sip:+358401111111@pbx", tag: "pbx"),
+            to: NameAddress(uri: "sip:0409999999@carrier", tag: "m"))
+        feed.send(bye, at: 8.01, Net.pbx, Net.trunk)
+        let records = feed.finish()
+        try #require(records.count == 1)
+        #expect(records[0].direction == .inbound)
+        #expect(records[0].callIDs == ["fw-1", "fw-2"])
+        #expect(records[0].to == "1001")
+        #expect(records[0].extensionNumber == "1001")
+        #expect(records[0].outcome == .answered)
+    }
+
     @Test("an internal call between two phones through the back-to-back PBX")
     func internalLegs() throws {
         var feed = TrackerFeed(site: try Net.site())

@@ -100,6 +100,9 @@ struct CallLeg: Sendable {
             remoteParty = message.remotePartyID
             diversions = message.diversions
         }
+        // A proxy adds Diversion (call forwarding) or P-Asserted-Identity only to the copy it sends on.
+        if diversions.isEmpty && !message.diversions.isEmpty { diversions = message.diversions }
+        if assertedCaller == nil { assertedCaller = message.pAssertedIdentities.first { $0.user != nil } }
         if !initialCSeqs.contains(message.cseqNumber), initialCSeqs.count < Self.listLimit {
             initialCSeqs.append(message.cseqNumber)
         }

@@ -90,7 +90,13 @@ struct CallRecordBuilder {
                 extensionNumber =
                     lastAnswered.flatMap { answeringExtension($0, site: site) } ?? rungExtension(legs, primary, site)
             case .outbound:
-                extensionNumber = fromLeg.caller.user.map { site.extensionNumber(inUser: $0) ?? $0 }
+                // A call the PBX forwarded out (Diversion) belongs to the extension that forwarded it.
+                extensionNumber =
+                    fromLeg.caller.user.flatMap { site.extensionNumber(inUser: $0) }
+                    ?? legs.lazy.compactMap { $0.diversions.first?.user }.compactMap {
+                        site.extensionNumber(inUser: $0)
+                    }
+                    .first ?? fromLeg.caller.user
             case .internal:
                 extensionNumber =
                     lastAnswered.flatMap { answeringExtension($0, site: site) }
@@ -159,6 +165,7 @@ struct CallRecordBuilder {
             if let user = NameAddress(uri: hop.requestURI).user { candidates.append(user) }
         }
         if let user = leg.callee.user { candidates.append(user) }
+        if let user = leg.diversions.first?.user { candidates.append(user) }
         return candidates.lazy.compactMap { site.extensionNumber(inUser: $0) }.first
     }
 

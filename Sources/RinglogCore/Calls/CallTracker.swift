@@ -287,9 +287,12 @@ public struct CallTracker: Sendable {
                 start - other.startedAt.microsecondsSinceEpoch <= window
             else { continue }
             if let ended = other.endedAt, ended.microsecondsSinceEpoch + 2_000_000 < start { continue }
+            // To a phone: the same caller. To a trunk: the same dialled number, or, for a call the PBX
+            // forwards out (it carries Diversion), the same caller.
             let matches =
                 towardTrunk
                 ? Self.sameNumber(leg.dialledUser, other.dialledUser)
+                    || (!leg.diversions.isEmpty && Self.sameNumber(leg.callerUser, other.callerUser))
                 : Self.sameNumber(leg.callerUser, other.callerUser)
             if matches { return candidateID }
         }
