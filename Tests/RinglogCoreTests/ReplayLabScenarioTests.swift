@@ -114,6 +114,33 @@ struct ReplayLabScenarioTests {
         #expect(records.allSatisfy { $0.complete })
     }
 
+    @Test("copies out of order by up to 2 ms, in arrival and in capture time, change nothing", arguments: expectations)
+    func jitter(expected: LabExpectation) throws {
+        let original = try HEPFixtures.packets(expected.scenario)
+        let reference = try labRecords(expected.scenario, site: labSite())
+        var generator = SplitMix64(seed: UInt64(expected.scenario.utf8.count))
+        for _ in 0..<5 {
+            var packets = original
+            for index in packets.indices {
+                packets[index].timestamp.microsecondsSinceEpoch += Int64(generator.next() % 2001) - 1000
+            }
+            for index in packets.indices.dropFirst() where generator.next() % 3 == 0 {
+                let gap = packets[index].timestamp.seconds(until: packets[index - 1].timestamp)
+                if abs(gap) < 0.002 { packets.swapAt(index, index - 1) }
+            }
+            let records = CallReplay.records(
+                from: packets, configuration: CallTrackerConfiguration(site: try labSite()))
+            try #require(records.count == 1)
+            #expect(records[0].outcome == reference[0].outcome)
+            #expect(records[0].extensionNumber == reference[0].extensionNumber)
+            #expect(records[0].direction == reference[0].direction)
+            #expect(records[0].from == reference[0].from)
+            #expect(records[0].to == reference[0].to)
+            #expect(abs(records[0].ringSeconds - reference[0].ringSeconds) <= 0.1)
+            #expect(abs(records[0].talkSeconds - reference[0].talkSeconds) <= 0.1)
+        }
+    }
+
     @Test("a cut-off recording gives incomplete records")
     func cutOff() throws {
         let packets = try HEPFixtures.packets("inbound_answered")

@@ -70,6 +70,10 @@ struct CallLeg: Sendable {
     /// The leg joined its call with a Replaces header and no REFER (call pickup): its caller is the person
     /// who took the call.
     var isPickup = false
+    /// The initial INVITE's Replaces header (attended transfer, pickup).
+    var replaces: Replaces?
+    /// The initial INVITE's Referred-By header.
+    var referredBy: NameAddress?
 
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         self.callID = callID
@@ -99,6 +103,8 @@ struct CallLeg: Sendable {
             assertedCaller = message.pAssertedIdentities.first { $0.user != nil }
             remoteParty = message.remotePartyID
             diversions = message.diversions
+            replaces = message.replaces
+            referredBy = message.referredBy
         }
         // A proxy adds Diversion (call forwarding) or P-Asserted-Identity only to the copy it sends on.
         if diversions.isEmpty && !message.diversions.isEmpty { diversions = message.diversions }

@@ -33,6 +33,8 @@ public struct CallTracker: Sendable {
         var targetUser: String?
         var target: String
         var replaces: Replaces?
+        /// The transferee's dialog was found; kept so that the REFER's other copies are recognised.
+        var consumed = false
     }
 
     private var legs: [String: CallLeg] = [:]
@@ -202,12 +204,13 @@ public struct CallTracker: Sendable {
         let cutoff = packet.timestamp.microsecondsSinceEpoch - Self.microseconds(configuration.referWindowSeconds)
         referrals.removeAll { $0.at.microsecondsSinceEpoch < cutoff }
         if referrals.count >= 1024 { referrals.removeFirst() }
-        referrals.append(
-            Referral(
-                legID: leg.callID, at: packet.timestamp, cseq: message.cseqNumber,
-                referrerIsCaller: leg.fromTag != nil && message.from.tag == leg.fromTag,
-                transfereeUser: message.to.user, referrerUser: message.from.user, targetUser: referTo.user,
-                target: referTo.uri, replaces: message.replaces))
+        var referral = Referral(
+            legID: leg.callID, at: packet.timestamp, cseq: message.cseqNumber,
+            referrerIsCaller: leg.fromTag != nil && message.from.tag == leg.fromTag,
+            transfereeUser: message.to.user, referrerUser: message.from.user, targetUser: referTo.user,
+            target: referTo.uri, replaces: message.replaces)
+        referral.consumed = linkEarlierLeg(to: referral)
+        referrals.append(referral)
     }
 
     /// Joins a new dialog to an existing call: the transferee's INVITE after a REFER, an INVITE with
@@ -216,28 +219,12 @@ public struct CallTracker: Sendable {
         guard let leg = legs[callID] else { return }
         let time = packet.timestamp
         let window = Self.microseconds(configuration.referWindowSeconds)
-        let dialled = leg.dialledUser
         if let index = referrals.lastIndex(where: { referral in
-            guard referral.legID != callID, time.microsecondsSinceEpoch - referral.at.microsecondsSinceEpoch <= window,
-                legs[referral.legID] != nil
-            else { return false }
-            if let wanted = referral.replaces?.callID, let replaces = message.replaces?.callID {
-                return wanted == replaces
-            }
-            guard let target = referral.targetUser, Self.sameNumber(target, dialled) || target == dialled
-            else { return false }
-            return referral.transfereeUser == message.from.user
-                || (message.referredBy != nil && message.referredBy?.user == referral.referrerUser)
+            !referral.consumed && time.microsecondsSinceEpoch - referral.at.microsecondsSinceEpoch <= window
+                && matches(referral, leg)
         }) {
-            let referral = referrals.remove(at: index)
-            if referral.referrerIsCaller, var referred = legs[referral.legID] {
-                referred.callerTransferredAway = true
-                legs[referral.legID] = referred
-            }
-            let transfer = CallTransfer(
-                kind: referral.replaces == nil ? .blind : .attended, at: referral.at, fromCallID: referral.legID,
-                toCallID: callID, target: referral.target)
-            merge(callID, into: referral.legID, transfer: transfer)
+            referrals[index].consumed = true
+            applyReferral(referrals[index], to: callID)
             return
         }
         if let replaces = message.replaces, replaces.callID != callID, legs[replaces.callID] != nil {
@@ -253,6 +240,44 @@ public struct CallTracker: Sendable {
             return
         }
         if let other = backToBackLeg(for: leg, site: site) { merge(callID, into: other, transfer: nil) }
+    }
+
+    /// Whether `leg` is the transferee's new dialog that `referral` asked for: the same Replaces dialog
+    /// (attended), or the Refer-To target dialled by the REFER's recipient (or with a Referred-By).
+    private func matches(_ referral: Referral, _ leg: CallLeg) -> Bool {
+        guard referral.legID != leg.callID, legs[referral.legID] != nil, leg.sawInitialInvite else { return false }
+        if let wanted = referral.replaces?.callID, let replaces = leg.replaces?.callID { return wanted == replaces }
+        let dialled = leg.dialledUser
+        guard let target = referral.targetUser, target == dialled || Self.sameNumber(target, dialled) else {
+            return false
+        }
+        return referral.transfereeUser == leg.caller.user
+            || (leg.referredBy != nil && leg.referredBy?.user == referral.referrerUser)
+    }
+
+    private mutating func applyReferral(_ referral: Referral, to callID: String) {
+        if referral.referrerIsCaller { legs[referral.legID]?.callerTransferredAway = true }
+        let transfer = CallTransfer(
+            kind: referral.replaces == nil ? .blind : .attended, at: referral.at, fromCallID: referral.legID,
+            toCallID: callID, target: referral.target)
+        merge(callID, into: referral.legID, transfer: transfer)
+    }
+
+    /// A REFER whose transferee INVITE was captured first (copies are not strictly ordered): join a dialog
+    /// that started just before the REFER and is not part of another call yet.
+    private mutating func linkEarlierLeg(to referral: Referral) -> Bool {
+        let earliest = referral.at.microsecondsSinceEpoch - 2_000_000
+        var index = recentLegs.count - 1
+        while index >= recentStart {
+            let candidateID = recentLegs[index].callID
+            index -= 1
+            guard let candidate = legs[candidateID], candidate.startedAt.microsecondsSinceEpoch >= earliest,
+                groups[candidate.groupID]?.legIDs.count == 1, matches(referral, candidate)
+            else { continue }
+            applyReferral(referral, to: candidateID)
+            return true
+        }
+        return false
     }
 
     private func correlatedLeg(_ correlation: String, excluding callID: String) -> String? {
