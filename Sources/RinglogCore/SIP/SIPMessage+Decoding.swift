@@ -32,6 +32,6 @@ extension SIPMessage {
         let decoded =
             bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
         guard let decoded else { throw failure }
-        self = decoded
+        self = consume decoded
     }
 }

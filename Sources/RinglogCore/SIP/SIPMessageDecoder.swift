@@ -18,9 +18,8 @@ enum SIPMessageDecoder {
         case referTo, referredBy, replaces, reason, contentType, contentLength
     }
 
-    /// The message being filled in, and which headers were seen.
+    /// Which headers were seen while the message is filled in.
     private struct Fields {
-        var message: SIPMessage
         var callIDSeen = false
         var cseqSeen = false
         var cseqValid = false
@@ -46,10 +45,10 @@ enum SIPMessageDecoder {
         }
         position = min(startLineEnd + 1, end)
 
-        var fields = Fields(
-            message: SIPMessage(
-                startLine: startLine, callID: "", cseqNumber: 0, cseqMethod: "", from: NameAddress(uri: ""),
-                to: NameAddress(uri: "")))
+        var message = SIPMessage(
+            startLine: startLine, callID: "", cseqNumber: 0, cseqMethod: "", from: NameAddress(uri: ""),
+            to: NameAddress(uri: ""))
+        var fields = Fields()
         var pending: (kind: HeaderKind, start: Int, end: Int, folded: Bool)?
         var bodyStart = end
         while position < end {
@@ -67,7 +66,7 @@ enum SIPMessageDecoder {
                     pending?.folded = true
                 }
             } else {
-                if let header = pending { apply(header, bytes, to: &fields) }
+                if let header = pending { apply(header, bytes, to: &message, &fields) }
                 pending = nil
                 if let colon = find(colonByte, bytes, position, contentEnd) {
                     let nameEnd = trimTrailingSpace(bytes, position, colon)
@@ -78,25 +77,25 @@ enum SIPMessageDecoder {
             }
             position = lineStop + 1
         }
-        if let header = pending { apply(header, bytes, to: &fields) }
+        if let header = pending { apply(header, bytes, to: &message, &fields) }
 
-        guard fields.callIDSeen, !fields.message.callID.isEmpty else { throw .missingHeader("Call-ID") }
+        guard fields.callIDSeen, !message.callID.isEmpty else { throw .missingHeader("Call-ID") }
         guard fields.cseqValid else { throw .missingHeader("CSeq") }
         guard fields.fromValid else { throw .missingHeader("From") }
         guard fields.toValid else { throw .missingHeader("To") }
-        if fields.message.replaces == nil { fields.message.replaces = fields.referToReplaces }
+        if message.replaces == nil { message.replaces = fields.referToReplaces }
 
         var bodyEnd = end
         if let length = fields.contentLength, length < end - bodyStart { bodyEnd = bodyStart + length }
         if bodyStart < bodyEnd {
-            let contentType = fields.message.contentType
+            let contentType = message.contentType
             let isSDP =
                 contentType == "application/sdp"
                 || (contentType == nil && bodyEnd - bodyStart >= 2 && bytes[bodyStart] == UInt8(ascii: "v")
                     && bytes[bodyStart + 1] == UInt8(ascii: "="))
-            if isSDP { fields.message.sdpDirection = SDPScanner.direction(bytes, bodyStart, bodyEnd) }
+            if isSDP { message.sdpDirection = SDPScanner.direction(bytes, bodyStart, bodyEnd) }
         }
-        return fields.message
+        return message
     }
 
     // MARK: Start line
@@ -169,10 +168,11 @@ enum SIPMessageDecoder {
     /// Applies one header; a folded value is first copied with each line break and the whitespace around
     /// it turned into one space, so the value parsers never see CR or LF.
     private static func apply(
-        _ header: (kind: HeaderKind, start: Int, end: Int, folded: Bool), _ bytes: Bytes, to fields: inout Fields
+        _ header: (kind: HeaderKind, start: Int, end: Int, folded: Bool), _ bytes: Bytes,
+        to message: inout SIPMessage, _ fields: inout Fields
     ) {
         guard header.folded else {
-            apply(header.kind, bytes, header.start, header.end, to: &fields)
+            apply(header.kind, bytes, header.start, header.end, to: &message, &fields)
             return
         }
         var unfolded: [UInt8] = []
@@ -189,37 +189,40 @@ enum SIPMessageDecoder {
                 index += 1
             }
         }
-        unfolded.withUnsafeBufferPointer { apply(header.kind, $0, 0, $0.count, to: &fields) }
+        unfolded.withUnsafeBufferPointer { apply(header.kind, $0, 0, $0.count, to: &message, &fields) }
     }
 
-    private static func apply(_ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to fields: inout Fields) {
+    private static func apply(
+        _ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to message: inout SIPMessage,
+        _ fields: inout Fields
+    ) {
         switch kind {
         case .callID:
             guard !fields.callIDSeen else { return }
             fields.callIDSeen = true
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, end)
-            fields.message.callID = makeString(bytes, valueStart, valueEnd)
+            message.callID = makeString(bytes, valueStart, valueEnd)
         case .cseq:
             guard !fields.cseqSeen else { return }
             fields.cseqSeen = true
             if let (number, method) = parseCSeq(bytes, start, end) {
-                fields.message.cseqNumber = number
-                fields.message.cseqMethod = method
+                message.cseqNumber = number
+                message.cseqMethod = method
                 fields.cseqValid = true
             }
         case .from:
             guard !fields.fromSeen else { return }
             fields.fromSeen = true
             if let address = parseNameAddress(bytes, start, end).address {
-                fields.message.from = address
+                message.from = address
                 fields.fromValid = true
             }
         case .to:
             guard !fields.toSeen else { return }
             fields.toSeen = true
             if let address = parseNameAddress(bytes, start, end).address {
-                fields.message.to = address
+                message.to = address
                 fields.toValid = true
             }
         case .via:
@@ -230,44 +233,44 @@ enum SIPMessageDecoder {
             if find(comma, bytes, start, parameters) == nil,
                 let branch = findParameter(bytes, parameters, end, "branch")
             {
-                fields.message.topViaBranch = makeString(bytes, branch.lowerBound, branch.upperBound)
+                message.topViaBranch = makeString(bytes, branch.lowerBound, branch.upperBound)
             }
         case .contact:
-            guard fields.message.contact == nil else { return }
+            guard message.contact == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
             if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
-            fields.message.contact = parseNameAddress(bytes, valueStart, end).address
+            message.contact = parseNameAddress(bytes, valueStart, end).address
         case .pAssertedIdentity:
-            forEachNameAddress(bytes, start, end) { fields.message.pAssertedIdentities.append($0) }
+            forEachNameAddress(bytes, start, end) { message.pAssertedIdentities.append($0) }
         case .remotePartyID:
-            guard fields.message.remotePartyID == nil else { return }
-            fields.message.remotePartyID = parseNameAddress(bytes, start, end).address
+            guard message.remotePartyID == nil else { return }
+            message.remotePartyID = parseNameAddress(bytes, start, end).address
         case .diversion:
-            forEachNameAddress(bytes, start, end) { fields.message.diversions.append($0) }
+            forEachNameAddress(bytes, start, end) { message.diversions.append($0) }
         case .historyInfo:
-            forEachNameAddress(bytes, start, end) { fields.message.historyInfo.append($0) }
+            forEachNameAddress(bytes, start, end) { message.historyInfo.append($0) }
         case .referTo:
-            guard fields.message.referTo == nil, let address = parseNameAddress(bytes, start, end).address else {
+            guard message.referTo == nil, let address = parseNameAddress(bytes, start, end).address else {
                 return
             }
-            fields.message.referTo = address
+            message.referTo = address
             fields.referToReplaces = embeddedReplaces(in: address.uri)
         case .referredBy:
-            guard fields.message.referredBy == nil else { return }
-            fields.message.referredBy = parseNameAddress(bytes, start, end).address
+            guard message.referredBy == nil else { return }
+            message.referredBy = parseNameAddress(bytes, start, end).address
         case .replaces:
-            guard fields.message.replaces == nil else { return }
-            fields.message.replaces = parseReplaces(bytes, start, end)
+            guard message.replaces == nil else { return }
+            message.replaces = parseReplaces(bytes, start, end)
         case .reason:
             forEachValue(bytes, start, end) { valueStart, valueEnd in
-                fields.message.reasons.append(makeString(bytes, valueStart, valueEnd))
+                message.reasons.append(makeString(bytes, valueStart, valueEnd))
             }
         case .contentType:
-            guard fields.message.contentType == nil else { return }
+            guard message.contentType == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, find(semicolon, bytes, valueStart, end) ?? end)
             guard valueEnd > valueStart else { return }
-            fields.message.contentType =
+            message.contentType =
                 equalsIgnoringCase(bytes, valueStart, valueEnd, "application/sdp")
                 ? "application/sdp" : makeString(bytes, valueStart, valueEnd).lowercased()
         case .contentLength:
