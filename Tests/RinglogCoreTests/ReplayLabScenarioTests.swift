@@ -141,6 +141,21 @@ struct ReplayLabScenarioTests {
         }
     }
 
+    @Test("a live source gets the record from advance(to:) once the grace period has passed")
+    func liveAdvance() throws {
+        let packets = try HEPFixtures.packets("busy")
+        var replay = CallReplay(configuration: CallTrackerConfiguration(site: try labSite()))
+        var records: [CallRecord] = []
+        for packet in packets { records += replay.add(packet) }
+        #expect(records.isEmpty)
+        let last = try #require(packets.map(\.timestamp).max())
+        records += replay.advance(to: CaptureTime(microsecondsSinceEpoch: last.microsecondsSinceEpoch + 3_000_000))
+        #expect(records.isEmpty)
+        records += replay.advance(to: CaptureTime(microsecondsSinceEpoch: last.microsecondsSinceEpoch + 7_000_000))
+        #expect(records.map(\.outcome) == [.busy])
+        #expect(replay.finish().isEmpty)
+    }
+
     @Test("a cut-off recording gives incomplete records")
     func cutOff() throws {
         let packets = try HEPFixtures.packets("inbound_answered")

@@ -52,6 +52,22 @@ public struct CallReplay: Sendable {
         return records
     }
 
+    /// Moves time on without a packet (a live source calls this on a timer with the capture clock):
+    /// releases buffered packets older than the reorder window and returns the calls that are now due.
+    public mutating func advance(to time: CaptureTime) -> [CallRecord] {
+        let cutoff = time.microsecondsSinceEpoch - CallTracker.microseconds(reorderWindowSeconds)
+        var records: [CallRecord] = []
+        while bufferStart < buffer.count, buffer[bufferStart].0.timestamp.microsecondsSinceEpoch <= cutoff {
+            let (due, dueMessage) = buffer[bufferStart]
+            bufferStart += 1
+            records += tracker.process(dueMessage, packet: due)
+        }
+        compactBuffer()
+        records += tracker.advance(to: CaptureTime(microsecondsSinceEpoch: cutoff))
+        statistics.records += records.count
+        return records
+    }
+
     /// Ends the input: drains the reorder buffer and returns every remaining call.
     public mutating func finish() -> [CallRecord] {
         var records: [CallRecord] = []
