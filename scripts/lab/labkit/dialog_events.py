@@ -3,47 +3,19 @@
 
 The selftest uses it to prove that the dialog-event source ringlog will subscribe to works.
 """
-import hashlib
 import secrets
 import socket
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
 
+from .sipmsg import Message, authorization, new_branch, new_tag, reply_200
+
 NAMESPACE = "{urn:ietf:params:xml:ns:dialog-info}"
 
 
 class WatcherError(RuntimeError):
     """A subscription was not accepted."""
-
-
-def _parse(datagram):
-    text = datagram.decode("utf-8", "replace")
-    head, _, body = text.partition("\r\n\r\n")
-    lines = head.split("\r\n")
-    headers = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if colon:
-            headers.append((name.strip().lower(), value.strip()))
-    return lines[0], headers, body
-
-
-def _header(headers, name, compact=None):
-    return next((value for key, value in headers if key in (name, compact)), "")
-
-
-def _digest_parameters(challenge):
-    parameters = {}
-    for part in challenge.split(" ", 1)[-1].split(","):
-        key, equals, value = part.strip().partition("=")
-        if equals:
-            parameters[key.lower()] = value.strip('"')
-    return parameters
-
-
-def _md5(text):
-    return hashlib.md5(text.encode()).hexdigest()
 
 
 class DialogWatcher:
@@ -78,23 +50,14 @@ class DialogWatcher:
                 continue
             except OSError:
                 return
-            first_line, headers, body = _parse(datagram)
-            if first_line.startswith("SIP/2.0 "):
+            message = Message(datagram)
+            if message.is_response:
                 with self.condition:
-                    self.responses[_header(headers, "call-id", "i")] = (first_line, headers)
+                    self.responses[message.call_id] = message
                     self.condition.notify_all()
-            elif first_line.startswith("NOTIFY "):
-                self._answer(headers, source)
-                self._record(body)
-
-    def _answer(self, headers, source):
-        lines = ["SIP/2.0 200 OK"]
-        lines += ["Via: " + value for key, value in headers if key in ("via", "v")]
-        for name, compact in (("from", "f"), ("to", "t"), ("call-id", "i"), ("cseq", None)):
-            lines.append("%s: %s" % (name.title() if name != "call-id" else "Call-ID",
-                                     _header(headers, name, compact)))
-        lines.append("Content-Length: 0")
-        self.socket.sendto(("\r\n".join(lines) + "\r\n\r\n").encode(), source)
+            elif message.method == "NOTIFY":
+                self.socket.sendto(reply_200(message), source)
+                self._record(message.body)
 
     def _record(self, body):
         if not body.strip():
@@ -118,7 +81,7 @@ class DialogWatcher:
         uri = "sip:%s@127.0.0.1" % extension
         lines = [
             "SUBSCRIBE %s SIP/2.0" % uri,
-            "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s;rport" % (self.port, secrets.token_hex(8)),
+            "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport" % (self.port, new_branch()),
             "Max-Forwards: 70",
             "From: <sip:%s@127.0.0.1>;tag=%s" % (self.user, tag),
             "To: <%s>" % uri,
@@ -149,33 +112,16 @@ class DialogWatcher:
     def subscribe(self, extension, expires=600, timeout=10.0):
         """SUBSCRIBE, answering one digest challenge; raises WatcherError unless 2xx."""
         call_id = "watch-%s-%s@127.0.0.1" % (extension, secrets.token_hex(6))
-        tag = secrets.token_hex(6)
+        tag = new_tag()
         self._request(extension, call_id, tag, 1, expires)
-        first_line, headers = self._response(call_id, timeout)
-        if first_line.split(" ")[1] in ("401", "407"):
-            challenge = _digest_parameters(_header(headers, "proxy-authenticate")
-                                           or _header(headers, "www-authenticate"))
-            uri = "sip:%s@127.0.0.1" % extension
-            cnonce = secrets.token_hex(8)
-            ha1 = _md5("%s:%s:%s" % (self.user, challenge.get("realm", ""), self.password))
-            ha2 = _md5("SUBSCRIBE:%s" % uri)
-            if "auth" in challenge.get("qop", "").split(","):
-                response = _md5("%s:%s:00000001:%s:auth:%s" % (ha1, challenge["nonce"], cnonce, ha2))
-                extra = ', qop=auth, nc=00000001, cnonce="%s"' % cnonce
-            else:
-                response = _md5("%s:%s:%s" % (ha1, challenge["nonce"], ha2))
-                extra = ""
-            if "opaque" in challenge:
-                extra += ', opaque="%s"' % challenge["opaque"]
-            name = "Proxy-Authorization" if first_line.split(" ")[1] == "407" else "Authorization"
-            authorization = ('%s: Digest username="%s", realm="%s", nonce="%s", uri="%s", '
-                             'response="%s", algorithm=MD5%s'
-                             % (name, self.user, challenge.get("realm", ""), challenge["nonce"],
-                                uri, response, extra))
-            self._request(extension, call_id, tag, 2, expires, authorization)
-            first_line, headers = self._response(call_id, timeout)
-        if not first_line.split(" ")[1].startswith("2"):
-            raise WatcherError("SUBSCRIBE to %s's dialog events: %s" % (extension, first_line))
+        response = self._response(call_id, timeout)
+        if response.status in (401, 407):
+            line = authorization(response, "SUBSCRIBE", "sip:%s@127.0.0.1" % extension,
+                                 self.user, self.password)
+            self._request(extension, call_id, tag, 2, expires, line)
+            response = self._response(call_id, timeout)
+        if not 200 <= response.status < 300:
+            raise WatcherError("SUBSCRIBE to %s's dialog events: %s" % (extension, response.first_line))
 
     def states_of(self, call_id):
         with self.condition:

@@ -21,6 +21,7 @@ Expectation.flows lists, per Call-ID, the SIP messages the HEP mirror must show 
 import os
 import re
 import subprocess
+import threading
 import time
 
 from . import carrier
@@ -309,10 +310,66 @@ def click_to_call(ctx):
                         checks=[("INVITE", "dst", ctx.lab["carrier"]["uas_port"])])]
 
 
+def agent_click_to_call(ctx):
+    """Click-to-call as ringlog will do it, as a SIP user agent: "agent" INVITEs 1001 (digest
+    auth), 1001 answers after 1 s, the agent REFERs it to the outside target, which rings 2 s and
+    answers; the agent hangs up its leg; 1001 hangs up after 3 s. The record is the outbound call;
+    the agent's own leg is not one."""
+    from .agent import AgentError, ClickToCall
+    answer, ring, talk = ctx.ring(1), ctx.ring(2), ctx.talk(3)
+    phone = ctx.phone("1001")
+    sipp = carrier.answer_out(ctx.lab, "agent_click_to_call", _ms(ring), ctx.limit(answer, ring, talk))
+    agent = None
+    try:
+        ctx.wait_listening(ctx.lab["carrier"]["uas_port"])
+        agent = ClickToCall(ctx.lab, ctx.lab["port_base"] + 301, "1001", ctx.target, ctx.timeout)
+        inviting = threading.Thread(target=_catching, args=(agent.invite,), daemon=True)
+        inviting.start()
+        control = phone.wait("CALL_INCOMING", ctx.timeout)
+        time.sleep(answer)
+        phone.command("accept")
+        inviting.join(ctx.timeout)
+        if inviting.is_alive() or inviting.error:
+            raise ScenarioError("agent INVITE: %s" % (inviting.error or "no answer"))
+        agent.refer()
+        deadline = time.monotonic() + ctx.limit(ring)
+        while True:  # the call to the target is the one with another Call-ID
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ScenarioError("1001 never reached the target after the REFER")
+            established = phone.wait("CALL_ESTABLISHED", remaining)
+            if established["id"] != control["id"]:
+                break
+        agent.finish()
+        time.sleep(talk)
+        phone.command("hangup")
+        sipp.finish()
+    except AgentError as error:
+        raise ScenarioError(str(error)) from None
+    finally:
+        sipp.stop()
+        if agent is not None:
+            agent.close()
+    return [Expectation("agent_click_to_call", established["id"], "outbound", "answered", "1001",
+                        "1001", ctx.target, ring, talk,
+                        ["INVITE", "180 INVITE", "200 INVITE", "ACK", "BYE", "200 BYE"],
+                        checks=[("INVITE", "dst", ctx.lab["carrier"]["uas_port"])])]
+
+
+def _catching(function):
+    """Thread target that stores the exception of `function` on the thread as .error."""
+    thread = threading.current_thread()
+    thread.error = None
+    try:
+        function()
+    except Exception as error:  # reported by the scenario, in the main thread
+        thread.error = error
+
+
 # the order of a full run; every one of them is run by selftest and record
 SCENARIOS = {function.__name__: function for function in [
     inbound_answered, missed, busy, outbound, ring_group, blind_transfer, inbound_transfer,
-    click_to_call,
+    click_to_call, agent_click_to_call,
 ]}
 
 
