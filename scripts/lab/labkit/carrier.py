@@ -42,6 +42,9 @@ class CarrierCall:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                             stderr=subprocess.STDOUT, cwd=self.log_dir)
 
+    def running(self):
+        return self.process.poll() is None
+
     def finish(self):
         """Waits (bounded) for sipp to end; raises CarrierError unless it succeeded."""
         try:
@@ -75,3 +78,15 @@ def call_in(lab, name, flow, extension, caller, milliseconds, limit):
 def answer_out(lab, name, ring_milliseconds, limit):
     """The carrier waits for one call from the PBX, rings, answers and waits for the BYE."""
     return CarrierCall(lab, name, "answer_out.xml", "uas", ["-d", str(ring_milliseconds)], limit)
+
+
+def reject_out(lab, name, ring_milliseconds, code, reason, limit):
+    """The carrier waits for one call from the PBX, rings, then rejects it with code and reason."""
+    with open(os.path.join(SIPP_DIR, "reject_out.xml")) as f:
+        flow = f.read().replace("SIP/2.0 STATUS", "SIP/2.0 %d %s" % (code, reason))
+    directory = os.path.join(lab["run_dir"], "sipp")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "reject_out_%d.xml" % code)
+    with open(path, "w") as f:
+        f.write(flow)
+    return CarrierCall(lab, name, path, "uas", ["-d", str(ring_milliseconds)], limit)

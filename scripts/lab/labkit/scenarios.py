@@ -101,11 +101,13 @@ class Context:
         """A bounded wait: the scripted seconds plus generous slack for a loaded machine."""
         return sum(seconds) + self.timeout
 
-    def wait_listening(self, port):
+    def wait_listening(self, port, sipp):
         """Waits until something listens on 127.0.0.1:PORT/udp (the carrier's sipp)."""
         wanted = ":%04X" % port
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
+            if not sipp.running():
+                sipp.finish()  # raises with sipp's exit status and log
             with open("/proc/net/udp") as table:
                 if any(line.split()[1].endswith(wanted) for line in list(table)[1:]):
                     return
@@ -179,7 +181,7 @@ def outbound(ctx):
     phone = ctx.phone("1001")
     sipp = carrier.answer_out(ctx.lab, "outbound", _ms(ring), ctx.limit(ring, talk))
     try:
-        ctx.wait_listening(ctx.lab["carrier"]["uas_port"])
+        ctx.wait_listening(ctx.lab["carrier"]["uas_port"], sipp)
         phone.command("dial", "sip:%s@127.0.0.1" % ctx.target)
         ringing = phone.wait("CALL_RINGING", ctx.timeout)
         phone.wait("CALL_ESTABLISHED", ctx.limit(ring))
@@ -193,6 +195,34 @@ def outbound(ctx):
                         ["INVITE", "407 INVITE", "INVITE", "180 INVITE", "200 INVITE", "ACK", "BYE",
                          "200 BYE"],
                         checks=[("INVITE", "dst", ctx.lab["carrier"]["uas_port"])])]
+
+
+def _outbound_rejected(ctx, name, code, reason, outcome):
+    ring = ctx.ring(2)
+    phone = ctx.phone("1001")
+    sipp = carrier.reject_out(ctx.lab, name, _ms(ring), code, reason, ctx.limit(ring))
+    try:
+        ctx.wait_listening(ctx.lab["carrier"]["uas_port"], sipp)
+        phone.command("dial", "sip:%s@127.0.0.1" % ctx.target)
+        ringing = phone.wait("CALL_RINGING", ctx.timeout)
+        phone.wait("CALL_CLOSED", ctx.limit(ring))
+        sipp.finish()
+    finally:
+        sipp.stop()
+    return [Expectation(name, ringing["id"], "outbound", outcome, "1001", "1001", ctx.target,
+                        ring, 0, ["INVITE", "407 INVITE", "INVITE", "180 INVITE",
+                                  "%d INVITE" % code, "ACK"],
+                        checks=[("%d INVITE" % code, "src", ctx.lab["carrier"]["uas_port"])])]
+
+
+def outbound_busy(ctx):
+    """1001 calls the outside target; it rings 2 s and the far end answers 486 Busy Here."""
+    return _outbound_rejected(ctx, "outbound_busy", 486, "Busy Here", "busy")
+
+
+def outbound_declined(ctx):
+    """1001 calls the outside target; it rings 2 s and the far end answers 603 Decline."""
+    return _outbound_rejected(ctx, "outbound_declined", 603, "Decline", "declined")
 
 
 def ring_group(ctx):
@@ -280,7 +310,7 @@ def click_to_call(ctx):
     phone = ctx.phone("1001")
     sipp = carrier.answer_out(ctx.lab, "click_to_call", _ms(ring), ctx.limit(answer, ring, talk))
     try:
-        ctx.wait_listening(ctx.lab["carrier"]["uas_port"])
+        ctx.wait_listening(ctx.lab["carrier"]["uas_port"], sipp)
         result = subprocess.run(
             ["kamcmd", "-s", ctx.lab["pbx"]["control_socket"], "dlg.bridge_dlg",
              "sip:1001@127.0.0.1", "sip:%s@127.0.0.1" % ctx.target, ctx.lab["pbx"]["uri"]],
@@ -321,7 +351,7 @@ def agent_click_to_call(ctx):
     sipp = carrier.answer_out(ctx.lab, "agent_click_to_call", _ms(ring), ctx.limit(answer, ring, talk))
     agent = None
     try:
-        ctx.wait_listening(ctx.lab["carrier"]["uas_port"])
+        ctx.wait_listening(ctx.lab["carrier"]["uas_port"], sipp)
         agent = ClickToCall(ctx.lab, ctx.lab["port_base"] + 301, "1001", ctx.target, ctx.timeout)
         inviting = threading.Thread(target=_catching, args=(agent.invite,), daemon=True)
         inviting.start()
@@ -368,8 +398,8 @@ def _catching(function):
 
 # the order of a full run; every one of them is run by selftest and record
 SCENARIOS = {function.__name__: function for function in [
-    inbound_answered, missed, busy, outbound, ring_group, blind_transfer, inbound_transfer,
-    click_to_call, agent_click_to_call,
+    inbound_answered, missed, busy, outbound, outbound_busy, outbound_declined, ring_group,
+    blind_transfer, inbound_transfer, click_to_call, agent_click_to_call,
 ]}
 
 
