@@ -8,6 +8,7 @@ enum CommandRouter {
         NormalizeCommand.self,
         CheckCommand.self,
         AuthCommand.self,
+        ReplayCommand.self,
         EventCommand.self,
         FlushCommand.self,
     ]
