@@ -144,6 +144,44 @@ struct EventSimulatorTests {
     }
 }
 
+@Suite("Activity types of events")
+struct EventActivityTypeCheckTests {
+    private let available = [
+        ActivityType(id: 1, name: "Call", keyString: "call"), ActivityType(id: 5, name: "Email", keyString: "email"),
+        ActivityType(id: 6, name: "Lunch", keyString: "lunch", isActive: false),
+        ActivityType(id: 7, name: "WhatsApp chat", keyString: "whatsapp_chat", isCustom: true),
+    ]
+
+    @Test("active keys pass; unknown and inactive keys name the key and the choices")
+    func check() {
+        #expect(
+            EventActivityTypeCheck.problems(
+                configured: [.chat: "whatsapp_chat", .ticket: "email"], available: available
+            ).isEmpty)
+        let problems = EventActivityTypeCheck.problems(
+            configured: [.chat: "chat", .ticket: "lunch"], available: available)
+        #expect(problems.map(\.key) == ["events.activity_types.chat", "events.activity_types.ticket"])
+        #expect(problems[0].message.contains("not an activity type"))
+        #expect(problems[0].message.contains("call, email, whatsapp_chat"))
+        #expect(problems[1].message.contains("inactive"))
+    }
+
+    @Test(
+        "the simulator's types, read through the client, accept the configuration the tests use",
+        .enabled(if: EventSimulator.isAvailable))
+    func againstSimulator() async throws {
+        try await EventSimulator.with { simulator in
+            let types = try await simulator.client().activityTypes()
+            #expect(
+                EventActivityTypeCheck.problems(
+                    configured: [.chat: "whatsapp_chat", .ticket: "email"], available: types
+                )
+                .isEmpty)
+            #expect(EventActivityTypeCheck.problems(configured: [:], available: types).isEmpty)
+        }
+    }
+}
+
 /// Passes writes through, but "dies" right after the Nth activity was created: the answer never arrives.
 private final class CrashingWriter: ActivityWriter {
     private let inner: PipedriveActivityWriter
