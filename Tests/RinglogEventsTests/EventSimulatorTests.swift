@@ -16,7 +16,10 @@ struct EventSimulatorTests {
         let flusher: EventFlusher
         let intake: EventIntake
 
-        init(state: ScratchDirectory, simulator: EventSimulator, writer: (any ActivityWriter)? = nil) async throws {
+        init(
+            state: ScratchDirectory, simulator: EventSimulator, writer: (any ActivityWriter)? = nil,
+            unknownContact: EventSettings.UnknownContact = .logWithoutPerson
+        ) async throws {
             let normalizer = PhoneNumberNormalizer(region: .finland)
             let directory = try Directory(directory: state.path, normalizer: normalizer)
             // Person 1 of the seed (organisation 1), as the directory's sync would store it.
@@ -29,6 +32,7 @@ struct EventSimulatorTests {
             outbox = try Outbox(directory: state.path)
             var settings = EventSettings(stateDirectory: state.path)
             settings.activityTypes = [.chat: "whatsapp_chat", .ticket: "email"]
+            settings.unknownContact = unknownContact
             intake = EventIntake(outbox: outbox, rejectedLog: RejectedLog(path: settings.rejectedFile))
             flusher = EventFlusher(
                 dependencies: .init(
@@ -55,12 +59,18 @@ struct EventSimulatorTests {
     private static let visitor =
         #"{"kind":"chat","id":"C-2","direction":"incoming","time":"2026-11-20T14:06:00Z","agent_email":"aino.admin@ringlog-test.example","email":"visitor@example.net"}"#
 
-    @Test("fields, truncation and matching as Pipedrive stores them; no request breaks the spec")
+    @Test(
+        "fields, truncation and matching as Pipedrive stores them; rejected lines never reach it; no request breaks the spec"
+    )
     func mapping() async throws {
         try await EventSimulator.with { simulator in
             let state = try ScratchDirectory()
             let process = try await Process(state: state, simulator: simulator)
-            #expect(try await process.ingest([Self.ticket, Self.chat, Self.visitor]).accepted == 3)
+            let broken = #"{"kind":"chat","id":"C-9","direction":"incoming","time":"today","agent_email":"x@y.fi"}"#
+            let summary = try await process.ingest([Self.ticket, Self.chat, broken, Self.visitor])
+            #expect(summary.accepted == 3)
+            #expect(summary.rejected == 1)
+            #expect(state.read("rejected.jsonl")?.contains(#""line_number":3"#) == true)
             let report = try await process.flusher.flush()
             #expect(report.created == 3)
 
@@ -95,6 +105,28 @@ struct EventSimulatorTests {
                 #expect((post["violations"] as? [Any])?.isEmpty == true)
                 #expect(post["status"] as? Int == 200)
             }
+        }
+    }
+
+    @Test("create_person: an unknown contact becomes a person once, and the activity is on it")
+    func createPerson() async throws {
+        try await EventSimulator.with { simulator in
+            let state = try ScratchDirectory()
+            let process = try await Process(
+                state: state, simulator: simulator, unknownContact: .createPerson(nameTemplate: "Visitor {contact}"))
+            let second =
+                #"{"kind":"ticket","id":"T-2","direction":"incoming","time":"2026-11-20T14:07:00Z","agent_email":"aino.admin@ringlog-test.example","email":"visitor@example.net"}"#
+            _ = try await process.ingest([Self.visitor, second])
+            #expect(try await process.flusher.flush().created == 2)
+            let state2 = try await simulator.control("GET", "/_sim/state") as? [String: Any] ?? [:]
+            let visitors = (state2["persons"] as? [[String: Any]] ?? []).filter {
+                $0["name"] as? String == "Visitor visitor@example.net"
+            }
+            #expect(visitors.count == 1)
+            let personID = try #require(visitors.first?["id"] as? Int)
+            let activities = try await simulator.eventActivities()
+            #expect(activities["ringlog-event:chat:C-2"]?.first?["person_id"] as? Int == personID)
+            #expect(activities["ringlog-event:ticket:T-2"]?.first?["person_id"] as? Int == personID)
         }
     }
 
