@@ -85,7 +85,9 @@ public struct EventIntake: Sendable {
                 reason: "line is \(byteCount) bytes; at most \(maximumLineBytes) are read: shorten the content "
                     + "(ringlog keeps 256 characters of it anyway)",
                 line: String(decoding: prefix, as: UTF8.self) + "…")
-        case .text(let number, let bytes):
+        case .text(let number, var bytes):
+            // A byte order mark at the start of the input (some Windows exporters write one) is not JSON.
+            if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return }
             guard String(validating: bytes, as: UTF8.self) != nil else {
                 session.reject(

@@ -72,6 +72,17 @@ struct EventIntakeTests {
         #expect(summary.rejections[1].reason.contains("UTF-8"))
     }
 
+    @Test("a byte order mark at the start of the input is skipped")
+    func byteOrderMark() async throws {
+        let scratch = try ScratchDirectory()
+        let intake = EventIntake(
+            outbox: try Outbox(directory: scratch.path),
+            rejectedLog: RejectedLog(path: "\(scratch.path)/rejected.jsonl"))
+        let summary = try await intake.ingest(
+            bytes: [0xEF, 0xBB, 0xBF] + Array(eventLine(id: "bom").utf8), origin: "stdin", now: now)
+        #expect(summary.accepted == 1)
+    }
+
     @Test("the reader splits chunks at any byte and bounds lines")
     func readerChunks() {
         var reader = JSONLinesReader(maximumLineBytes: 4)
