@@ -84,6 +84,14 @@ struct EventMappingTests {
         #expect(!draft.note.contains(String(repeating: "👍🏽", count: 256)))
     }
 
+    @Test("a subject is one line")
+    func subjectLine() throws {
+        let ticket = try event(
+            #"{"kind":"ticket","id":"T-11","direction":"incoming","time":"2026-11-20T14:05:09Z","agent_email":"a@b.fi","email":"c@d.fi","subject":"Re: order\r\n\tnumber 5"}"#
+        )
+        #expect(mapper.draft(for: ticket, target: target).subject == "Re: order  number 5")
+    }
+
     @Test("without configured types: email for tickets, task for chats")
     func defaultTypes() throws {
         let chat = try event(

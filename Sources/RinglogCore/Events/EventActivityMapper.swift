@@ -15,7 +15,7 @@ public struct EventActivityMapper: Sendable, Equatable {
     /// The activity for `event` on `target`.
     public func draft(for event: ContactEvent, target: EventTarget) -> ActivityDraft {
         ActivityDraft(
-            subject: EventText.truncate(subject(of: event), limit: characterLimit),
+            subject: EventText.truncate(Self.singleLine(subject(of: event)), limit: characterLimit),
             type: activityTypes[event.kind] ?? Self.defaultType(event.kind), ownerID: target.ownerID,
             personID: target.personID, organizationID: target.organizationID,
             dueDate: RFC3339Time.utcDate(event.timestamp), dueTime: RFC3339Time.utcTime(event.timestamp),
@@ -89,6 +89,11 @@ public struct EventActivityMapper: Sendable, Equatable {
         }
         html += "<p>\(EventText.escapeHTML(event.marker))</p>"
         return html
+    }
+
+    /// `text` with every line end and tab as one space: a subject is one line.
+    static func singleLine(_ text: String) -> String {
+        String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
