@@ -13,7 +13,7 @@ public struct CallLog: Equatable, Sendable, Decodable, Identifiable {
     /// How long the call lasted, when known.
     public var duration: Duration?
     /// How the call ended, when Pipedrive sent a known value.
-    public var outcome: CallOutcome?
+    public var outcome: CallLogOutcome?
     /// The calling number.
     public var fromPhoneNumber: String?
     /// The called number.
@@ -67,7 +67,7 @@ public struct CallLog: Equatable, Sendable, Decodable, Identifiable {
         subject = try? container.decodeIfPresent(String.self, forKey: .subject)
         duration = container.flexibleInt(.duration).map { .seconds($0) }
         outcome = (try? container.decodeIfPresent(String.self, forKey: .outcome)).flatMap {
-            $0.flatMap(CallOutcome.init)
+            $0.flatMap(CallLogOutcome.init)
         }
         fromPhoneNumber = try? container.decodeIfPresent(String.self, forKey: .fromPhoneNumber)
         toPhoneNumber = try? container.decodeIfPresent(String.self, forKey: .toPhoneNumber)

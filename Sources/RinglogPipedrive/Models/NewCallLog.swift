@@ -14,7 +14,7 @@ public struct NewCallLog: Equatable, Sendable, Encodable {
     /// How long the call lasted.
     public var duration: Duration?
     /// How the call ended.
-    public var outcome: CallOutcome
+    public var outcome: CallLogOutcome
     /// The calling number.
     public var fromPhoneNumber: String?
     /// The called number.
@@ -36,7 +36,7 @@ public struct NewCallLog: Equatable, Sendable, Encodable {
 
     /// Creates a call log; only the outcome, called number and times are required.
     public init(
-        outcome: CallOutcome, toPhoneNumber: String, startTime: Date, endTime: Date, fromPhoneNumber: String? = nil,
+        outcome: CallLogOutcome, toPhoneNumber: String, startTime: Date, endTime: Date, fromPhoneNumber: String? = nil,
         duration: Duration? = nil, subject: String? = nil, userID: Int? = nil, activityID: Int? = nil,
         personID: Int? = nil, organizationID: Int? = nil, dealID: Int? = nil, leadID: String? = nil,
         note: String? = nil

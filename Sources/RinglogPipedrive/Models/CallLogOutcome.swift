@@ -1,5 +1,5 @@
 /// How a call ended, in Pipedrive's call-log vocabulary.
-public enum CallOutcome: String, CaseIterable, Codable, Sendable {
+public enum CallLogOutcome: String, CaseIterable, Codable, Sendable {
     /// The call was answered.
     case connected
     /// Nobody answered.
