@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker",
+        "tracker", "events",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -45,7 +45,10 @@ extension TenantConfiguration {
                 ?? CallPolicy(),
             tracker: try root.object("tracker").map { (object) throws(ConfigurationError) in
                 try TrackerSettings(object)
-            } ?? TrackerSettings())
+            } ?? TrackerSettings(),
+            events: try root.object("events").map { (object) throws(ConfigurationError) in
+                try EventSettings(object, stateDirectory: stateDirectory)
+            })
     }
 
     private static func users(_ root: ConfigurationObject) throws(ConfigurationError) -> [String: String] {

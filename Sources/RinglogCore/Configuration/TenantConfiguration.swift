@@ -22,12 +22,15 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var policy: CallPolicy
     /// Limits of the call tracker.
     public var tracker: TrackerSettings
+    /// Chats and tickets from other systems (the `events` block).
+    public var events: EventSettings
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(
         tenant: String, region: RegionCode = .finland, stateDirectory: String, logLevel: LogLevel = .info,
         pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
-        users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings()
+        users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
+        events: EventSettings? = nil
     ) {
         self.tenant = tenant
         self.region = region
@@ -39,6 +42,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.users = users
         self.policy = policy
         self.tracker = tracker
+        self.events = events ?? EventSettings(stateDirectory: stateDirectory)
     }
 
     /// Every inline secret in the configuration, with its key; the loader refuses a file readable by
