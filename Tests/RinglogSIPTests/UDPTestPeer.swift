@@ -1,10 +1,15 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// A UDP socket on 127.0.0.1 that plays the far end of a SIP exchange in tests.
 ///
 /// Blocking receives run on the peer's own dispatch queue, never on the cooperative pool. Each receive
 /// gives up after ten seconds, so a silent user agent fails the test instead of hanging it.
+///
+/// Over UDP a user agent retransmits a request until it gets an answer; on a busy machine a copy can
+/// arrive after the test already answered. Retransmissions are byte-for-byte identical, so the peer
+/// hands each distinct datagram to the test once and drops the copies.
 final class UDPTestPeer: Sendable {
     struct Datagram: Sendable {
         var text: String
@@ -20,6 +25,7 @@ final class UDPTestPeer: Sendable {
     let port: UInt16
     private let descriptor: Int32
     private let queue = DispatchQueue(label: "ringlog.tests.udp-peer")
+    private let seen = Mutex<Set<String>>([])
 
     init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -51,8 +57,17 @@ final class UDPTestPeer: Sendable {
         close(descriptor)
     }
 
-    /// The next datagram, received on the peer's queue.
+    /// The next datagram that is not a copy of one received before.
     func receive() async throws -> Datagram {
+        for _ in 0..<50 {
+            let datagram = try await receiveAny()
+            if seen.withLock({ $0.insert(datagram.text).inserted }) { return datagram }
+        }
+        throw SocketError(operation: "recvfrom (only retransmissions arrived)", code: 0)
+    }
+
+    /// The next datagram, copy or not, received on the peer's queue.
+    private func receiveAny() async throws -> Datagram {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [descriptor] in
                 var buffer = [UInt8](repeating: 0, count: 65_535)
