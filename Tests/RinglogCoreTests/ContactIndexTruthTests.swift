@@ -25,7 +25,8 @@ struct MessyDirectory {
         let switchboards = (0..<organizationCount).map { _ in Self.finnishNumber(&random) }
 
         for id in 1...personCount {
-            let organization = Int.random(in: 0..<5, using: &random) < 4 ? Int.random(in: 1...organizationCount, using: &random) : nil
+            let organization =
+                Int.random(in: 0..<5, using: &random) < 4 ? Int.random(in: 1...organizationCount, using: &random) : nil
             var phones: [String] = []
             for _ in 0..<Self.pick([0, 1, 1, 1, 2, 2, 3], &random) {
                 let dice = Int.random(in: 0..<100, using: &random)
@@ -54,7 +55,8 @@ struct MessyDirectory {
                 Bool.random(using: &random) ? 1_767_600_000 + Int64.random(in: 0..<400, using: &random) * 3_600 : nil
             persons.append(
                 DirectoryPerson(
-                    id: id, name: "Person \(id)", organizationID: organization, ownerID: Int.random(in: 1...3, using: &random),
+                    id: id, name: "Person \(id)", organizationID: organization,
+                    ownerID: Int.random(in: 1...3, using: &random),
                     phones: phones, emails: Bool.random(using: &random) ? ["Person.\(id)@Example.com"] : [],
                     lastActivityAt: lastActivity))
         }
@@ -161,7 +163,9 @@ struct ContactIndexTruthTests {
         let (index, _) = Self.buildIndex()
         var wrong: [String] = []
         var shared = 0
-        let dealsByPerson = Dictionary(grouping: Self.directory.deals.filter { $0.personID != nil }) { $0.personID ?? 0 }
+        let dealsByPerson = Dictionary(grouping: Self.directory.deals.filter { $0.personID != nil }) {
+            $0.personID ?? 0
+        }
         let dealsByOrganization = Dictionary(grouping: Self.directory.deals.filter { $0.organizationID != nil }) {
             $0.organizationID ?? 0
         }
@@ -189,7 +193,8 @@ struct ContactIndexTruthTests {
             } else if choice.personID != expected.person || choice.organizationID != expected.organization {
                 wrong.append(
                     "\(e164): \(String(describing: choice.personID))/\(String(describing: choice.organizationID)), "
-                        + "expected \(String(describing: expected.person))/\(String(describing: expected.organization))")
+                        + "expected \(String(describing: expected.person))/\(String(describing: expected.organization))"
+                )
             }
         }
         #expect(shared > 100)
