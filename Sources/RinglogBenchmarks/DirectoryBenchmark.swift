@@ -141,17 +141,21 @@ enum DirectoryBenchmark: Benchmark {
                 format:
                     "directory: SQLite store of %d persons written in pages of 500: %.2f s wall-clock, %.1f MB file",
                 persons.count, writeWall, Double(size) / 1_048_576))
-        var best = Double.infinity
+        var bestWall = Double.infinity
+        var bestCPU = Double.infinity
         for _ in 0..<2 {
+            // The initialiser is synchronous: it runs on this thread, so the thread's CPU time is its cost.
             let start = monotonicSeconds()
+            let cpuStart = threadCPUSeconds()
             let directory = try Directory(directory: path, normalizer: normalizer)
-            best = min(best, monotonicSeconds() - start)
+            bestCPU = min(bestCPU, threadCPUSeconds() - cpuStart)
+            bestWall = min(bestWall, monotonicSeconds() - start)
             _ = directory
         }
         print(
             String(
-                format: "directory: Directory load on restart (read, decode, index) %.2f s wall-clock (best of 2)", best
-            ))
+                format: "directory: Directory load on restart (read, decode, index) %.2f s CPU, %.2f s wall-clock",
+                bestCPU, bestWall) + " (best of 2)")
     }
 
     /// 65,536 keys, half of them numbers in the index and half numbers that are not, shuffled.
