@@ -84,6 +84,10 @@ let package = Package(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        // The contact directory end to end: the Pipedrive simulator's messy seed, synchronised and matched.
+        .testTarget(
+            name: "RinglogDirectoryTests", dependencies: ["RinglogStore", "RinglogPipedrive", "RinglogCore"],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,7 +34,7 @@ public actor Directory {
     public init(directory: String, normalizer: PhoneNumberNormalizer, fullSweepInterval: Int64 = 86_400) throws {
         store = try DirectoryStore(directory: directory)
         var index = ContactIndex(normalizer: normalizer)
-        for person in try store.allPersons() { index.upsert(person) }
+        try store.forEachPerson { index.upsert($0) }
         self.index = index
         deals = try store.allDeals()
         self.fullSweepInterval = fullSweepInterval

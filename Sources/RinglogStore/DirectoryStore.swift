@@ -23,14 +23,20 @@ public final class DirectoryStore {
 
     /// Every stored person.
     public func allPersons() throws -> [DirectoryPerson] {
+        var persons: [DirectoryPerson] = []
+        try forEachPerson { persons.append($0) }
+        return persons
+    }
+
+    /// Calls `body` with every stored person, one at a time, so loading the index on a restart never holds
+    /// all persons in memory at once.
+    func forEachPerson(_ body: (DirectoryPerson) throws -> Void) throws {
         let statement = try database.prepare("SELECT data FROM persons")
         try statement.bind([])
-        var persons: [DirectoryPerson] = []
         let decoder = JSONDecoder()
         while try statement.step() {
-            persons.append(try decoder.decode(DirectoryPerson.self, from: Data(statement.blob(0))))
+            try body(try decoder.decode(DirectoryPerson.self, from: Data(statement.blob(0))))
         }
-        return persons
     }
 
     /// Every stored open deal.

@@ -19,6 +19,9 @@ public struct PhoneKey: Hashable, Sendable, Comparable, CustomStringConvertible 
         rawValue = value
     }
 
+    /// A key from its packed value, as the index stores it.
+    init(packed: UInt64) { rawValue = packed }
+
     /// The E.164 string.
     public var description: String { "+\(rawValue)" }
 
