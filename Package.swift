@@ -42,7 +42,7 @@ let package = Package(
 
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
-            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent"],
+            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogSIP"],
             swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).

@@ -7,6 +7,7 @@ enum CommandRouter {
     static let commands: [any RinglogCommand.Type] = [
         NormalizeCommand.self,
         CheckCommand.self,
+        DialCommand.self,
     ]
 
     static var usage: String {

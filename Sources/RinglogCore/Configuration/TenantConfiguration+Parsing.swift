@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker",
+        "tracker", "sip",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -45,7 +45,8 @@ extension TenantConfiguration {
                 ?? CallPolicy(),
             tracker: try root.object("tracker").map { (object) throws(ConfigurationError) in
                 try TrackerSettings(object)
-            } ?? TrackerSettings())
+            } ?? TrackerSettings(),
+            sip: try root.object("sip").map { (object) throws(ConfigurationError) in try SIPSettings(object) })
     }
 
     private static func users(_ root: ConfigurationObject) throws(ConfigurationError) -> [String: String] {

@@ -22,12 +22,15 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var policy: CallPolicy
     /// Limits of the call tracker.
     public var tracker: TrackerSettings
+    /// ringlog as a SIP user agent at the PBX (click-to-call, dialog events); `nil` when not configured.
+    public var sip: SIPSettings?
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(
         tenant: String, region: RegionCode = .finland, stateDirectory: String, logLevel: LogLevel = .info,
         pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
-        users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings()
+        users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
+        sip: SIPSettings? = nil
     ) {
         self.tenant = tenant
         self.region = region
@@ -39,6 +42,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.users = users
         self.policy = policy
         self.tracker = tracker
+        self.sip = sip
     }
 
     /// Every inline secret in the configuration, with its key; the loader refuses a file readable by
@@ -50,6 +54,7 @@ public struct TenantConfiguration: Sendable, Equatable {
             keys.append("pipedrive.oauth.client_secret")
         }
         if case .inline? = hep.authKey { keys.append("hep.auth_key") }
+        if case .inline? = sip?.password { keys.append("sip.password") }
         return keys
     }
 }
