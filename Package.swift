@@ -38,7 +38,8 @@ let package = Package(
             name: "CReShim", dependencies: ["CRe"],
             cSettings: [.define("HAVE_INTTYPES_H", to: "1"), .define("HAVE_STDBOOL_H", to: "1")]),
         .target(name: "RinglogSIPOracle", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
-        .target(name: "RinglogSIP", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+        .target(
+            name: "RinglogSIP", dependencies: ["RinglogCore", "CRe", "CReShim"], swiftSettings: strictSettings),
 
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
