@@ -18,9 +18,9 @@ public struct SIPServerAddress: Sendable, Equatable {
         self.localIP = localIP
     }
 
-    /// The loose route that sends requests to the server, e.g. `sip:192.0.2.10:5060;lr`.
+    /// The server as an outbound proxy URI, e.g. `sip:192.0.2.10:5060` (libre adds `;lr`).
     public var outboundProxy: String {
-        ip.contains(":") ? "sip:[\(ip)]:\(port);lr" : "sip:\(ip):\(port);lr"
+        ip.contains(":") ? "sip:[\(ip)]:\(port)" : "sip:\(ip):\(port)"
     }
 
     /// Resolves `host` (name or IP literal) and finds the local address toward it. The name lookup

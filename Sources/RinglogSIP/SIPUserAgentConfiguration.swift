@@ -34,8 +34,8 @@ public struct SIPUserAgentConfiguration: Sendable, Equatable {
     public var localPort: UInt16 = 0
     /// The User-Agent header value.
     public var userAgentName = "ringlog"
-    /// Where every request outside a dialog is sent, as a loose route such as
-    /// `sip:192.0.2.10:5060;lr`; `nil` sends each request to its Request-URI's host.
+    /// Where every request outside a dialog is sent, e.g. `sip:192.0.2.10:5060`: libre puts it in a
+    /// `Route` header with `;lr` added. `nil` sends each request to its Request-URI's host.
     public var outboundProxy: String?
 
     /// Creates a configuration.
