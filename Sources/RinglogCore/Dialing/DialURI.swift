@@ -10,7 +10,8 @@ public enum DialURI {
     ///
     /// Any other scheme (`http:`, `mailto:`) and a `sip:` URI without a user part give `nil`.
     public static func numberText(from raw: String) -> String? {
-        let text = raw.trimmingSpaces
+        var text = raw.trimmingSpaces
+        if text.hasPrefix("<"), text.hasSuffix(">") { text = text.dropFirst().dropLast() }  // <sip:…> as copied
         guard !text.isEmpty else { return nil }
         var rest: Substring
         var isSIP = false
