@@ -50,7 +50,9 @@ struct DialogEventParserTests {
 
     @Test("states are read case-insensitively (Kamailio sends Trying)", arguments: DialogInfoState.allCases)
     func stateCase(state: DialogInfoState) throws {
-        for text in [state.rawValue, state.rawValue.prefix(1).uppercased() + state.rawValue.dropFirst(), state.rawValue.uppercased(), " \(state.rawValue)\n"] {
+        let name = state.rawValue
+        let spellings = [name, name.prefix(1).uppercased() + name.dropFirst(), name.uppercased(), " \(name)\n"]
+        for text in spellings {
             let body =
                 #"<dialog-info version="1" state="full" entity="sip:1@x"><dialog id="a"><state>"#
                 + text + "</state></dialog></dialog-info>"
