@@ -64,6 +64,9 @@ let package = Package(
             name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogCaptureTests", dependencies: ["RinglogCapture", "RinglogCore", "CZlib"],
+            exclude: ["Fixtures"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

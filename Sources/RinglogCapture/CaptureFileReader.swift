@@ -10,15 +10,100 @@ public struct CaptureFileError: Error, Equatable, Sendable, CustomStringConverti
     public init(_ description: String) { self.description = description }
 }
 
-/// Reads SIP messages out of a pcap or pcapng file: plain SIP over UDP/TCP and HEP inside UDP.
+/// Reads SIP messages out of a pcap or pcapng file through libpcap: plain SIP over UDP, TCP (reassembled,
+/// also inside WebSocket) and SCTP, and HEP inside UDP or TCP on any port.
+///
+/// Link types: Ethernet (with VLAN/QinQ/MPLS/PPPoE), Linux cooked v1 and v2, raw IP, loopback. Tunnels
+/// (IP-in-IP, GRE, ERSPAN, VXLAN) are unwrapped and fragmented IPv4/IPv6 datagrams reassembled; memory
+/// for reassembly is bounded by ``CaptureLimits``. Timestamps come from the pcap records (read at
+/// nanosecond precision, kept in microseconds), except for HEP, which carries its own.
+///
+/// The reader owns a libpcap handle and is not `Sendable`: use it from one task or thread. Copies of a
+/// reader share the file position.
 public struct CaptureFileReader {
-    /// Opens the capture file at `path`.
-    public init(path: String) throws(CaptureFileError) {
-        throw CaptureFileError("\(path): capture files are not supported yet")
+    /// The file being read.
+    public let path: String
+    private let file: PcapFile
+    private var dissector: PacketDissector
+    private var queued: [CapturedPacket] = []
+    private var queuedIndex = 0
+
+    /// Opens the capture file at `path`; HEP packets inside are checked against `authKey` when given.
+    public init(path: String, authKey: String? = nil, limits: CaptureLimits = CaptureLimits())
+        throws(CaptureFileError)
+    {
+        self.path = path
+        file = try PcapFile(path: path)
+        let dataLinkType = pcap_datalink(file.handle)
+        guard let linkType = LinkType(dataLinkType: dataLinkType) else {
+            let name = pcap_datalink_val_to_name(dataLinkType).map { String(cString: $0) } ?? "unknown"
+            throw CaptureFileError(
+                "\(path): link-layer type \(name) (\(dataLinkType)) is not supported; ringlog reads Ethernet, "
+                    + "Linux cooked (SLL, SLL2), raw IP and loopback captures")
+        }
+        let decoder = HEPDecoder(authKey: authKey, inflate: ZlibInflater().closure)
+        dissector = PacketDissector(linkType: linkType, hepDecoder: decoder, limits: limits)
     }
 
+    /// What the reader has gone through so far.
+    public var statistics: CaptureStatistics { dissector.statistics }
+
     /// The next SIP message in file order, or `nil` at the end of the file.
+    ///
+    /// Throws when the file is damaged (for instance cut off in the middle of a record); the messages
+    /// before the damage have been returned by then.
     public mutating func next() throws(CaptureFileError) -> CapturedPacket? {
-        nil
+        while true {
+            if queuedIndex < queued.count {
+                queuedIndex += 1
+                return queued[queuedIndex - 1]
+            }
+            queued = []
+            queuedIndex = 0
+            var header: UnsafeMutablePointer<pcap_pkthdr>?
+            var data: UnsafePointer<UInt8>?
+            let status = pcap_next_ex(file.handle, &header, &data)
+            switch status {
+            case 1:
+                guard let header, let data else { continue }
+                let length = Int(header.pointee.caplen)
+                let frame = Array(UnsafeBufferPointer(start: data, count: length))
+                // The file was opened with nanosecond precision, so tv_usec holds nanoseconds.
+                let time = CaptureTime(
+                    pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
+                    fractionIsNanoseconds: true)
+                queued = dissector.dissect(frame: frame[...], at: time)
+            case PCAP_ERROR_BREAK:  // End of file, for offline reads.
+                return nil
+            case 0:  // Only live captures time out; treat it as the end.
+                return nil
+            default:
+                throw CaptureFileError("\(path): \(String(cString: pcap_geterr(file.handle)))")
+            }
+        }
+    }
+}
+
+@available(*, unavailable, message: "a capture file reader owns a libpcap handle; use it from one task")
+extension CaptureFileReader: Sendable {}
+
+/// An open offline libpcap handle, closed when the last reader copy goes away.
+private final class PcapFile {
+    let handle: OpaquePointer
+
+    init(path: String) throws(CaptureFileError) {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard
+            let handle = pcap_open_offline_with_tstamp_precision(
+                path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+        else {
+            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw CaptureFileError("\(path): cannot read as a pcap or pcapng capture: \(reason)")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        pcap_close(handle)
     }
 }

@@ -9,8 +9,17 @@ public struct CaptureTime: Hashable, Comparable, Sendable {
     }
 
     /// Creates a time from whole seconds and microseconds, as HEP and pcap carry it.
+    ///
+    /// Values come from untrusted packets and files, so the arithmetic saturates instead of trapping:
+    /// an absurd timestamp becomes the earliest or latest representable time.
     public init(seconds: Int64, microseconds: Int64) {
-        microsecondsSinceEpoch = seconds * 1_000_000 + microseconds
+        let (scaled, overflowed) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflowed else {
+            microsecondsSinceEpoch = seconds < 0 ? .min : .max
+            return
+        }
+        let (sum, sumOverflowed) = scaled.addingReportingOverflow(microseconds)
+        microsecondsSinceEpoch = sumOverflowed ? (microseconds < 0 ? .min : .max) : sum
     }
 
     public static func < (lhs: CaptureTime, rhs: CaptureTime) -> Bool {

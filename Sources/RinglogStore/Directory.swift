@@ -1,0 +1,123 @@
+import Foundation
+import RinglogCore
+
+/// The always-fresh local contact directory: persons and open deals from Pipedrive, kept in SQLite and
+/// indexed in memory, so matching a caller costs no API tokens.
+///
+/// Sync: the first run, and then a full sweep every `fullSweepInterval`, lists every person (cursor pages);
+/// persons the sweep did not see are removed (deleted in Pipedrive, or merged away). Between sweeps an
+/// incremental sync lists persons updated since the last watermark (`updated_since` is inclusive, so the
+/// boundary person is read twice, harmlessly); soft-deleted persons are removed.
+public actor Directory {
+    /// What one synchronisation did.
+    public struct SyncReport: Sendable, Equatable {
+        /// Whether it was a full sweep.
+        public var wasFullSweep: Bool
+        /// Persons added or updated.
+        public var updated: Int
+        /// Persons removed.
+        public var removed: Int
+        /// Phone values that are not phone numbers, by person id, for `ringlog check`.
+        public var unreadablePhones: [Int: [String]]
+    }
+
+    private let executor = SerialQueueExecutor(label: "ringlog.directory")
+    private let store: DirectoryStore
+    private var index: ContactIndex
+    private var deals: [DirectoryDeal]
+    private let fullSweepInterval: Int64
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Opens the directory in `directory` and loads what the last run stored.
+    /// - Parameter fullSweepInterval: seconds between full sweeps (default one day).
+    public init(directory: String, normalizer: PhoneNumberNormalizer, fullSweepInterval: Int64 = 86_400) throws {
+        store = try DirectoryStore(directory: directory)
+        var index = ContactIndex(normalizer: normalizer)
+        for person in try store.allPersons() { index.upsert(person) }
+        self.index = index
+        deals = try store.allDeals()
+        self.fullSweepInterval = fullSweepInterval
+    }
+
+    /// How many persons and numbers are indexed.
+    public var size: (persons: Int, phones: Int) { (index.personCount, index.phoneCount) }
+
+    /// Brings the directory up to date from `source`.
+    /// - Parameter now: seconds since the Unix epoch.
+    public func synchronize(from source: some DirectorySource, now: Int64) async throws -> SyncReport {
+        let lastSweepAt = try store.state("last_sweep_at").flatMap { Int64($0) }
+        let watermark = try store.state("persons_watermark")
+        let fullSweep = watermark == nil || lastSweepAt == nil || now - (lastSweepAt ?? 0) >= fullSweepInterval
+        let sweep = fullSweep ? (try store.state("last_sweep").flatMap { Int($0) } ?? 0) + 1 : nil
+
+        var report = SyncReport(wasFullSweep: fullSweep, updated: 0, removed: 0, unreadablePhones: [:])
+        var newestUpdate = watermark
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = try await source.persons(updatedSince: fullSweep ? nil : watermark, cursor: cursor)
+            for change in page.items where newestUpdate == nil || change.updatedAt > newestUpdate ?? "" {
+                newestUpdate = change.updatedAt
+            }
+            try store.apply(page.items, watermark: newestUpdate, sweep: sweep)
+            for change in page.items {
+                if change.isDeleted {
+                    if index.entry(personID: change.person.id) != nil { report.removed += 1 }
+                    index.remove(personID: change.person.id)
+                } else {
+                    let unreadable = index.upsert(change.person)
+                    if !unreadable.isEmpty { report.unreadablePhones[change.person.id] = unreadable }
+                    report.updated += 1
+                }
+            }
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 100_000
+        if let sweep {
+            let gone = try store.finishSweep(sweep)
+            for id in gone { index.remove(personID: id) }
+            report.removed += gone.count
+            try store.setState("last_sweep_at", String(now))
+        }
+
+        var openDeals: [DirectoryDeal] = []
+        cursor = nil
+        pages = 0
+        repeat {
+            let page = try await source.openDeals(cursor: cursor)
+            openDeals += page.items
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 100_000
+        try store.replaceDeals(openDeals)
+        deals = openDeals
+        return report
+    }
+
+    /// The one target for a call with `number` handled by `userID`, by the shared-number policy;
+    /// `nil` when no person has the number.
+    public func match(e164 number: String, userID: Int?) -> SharedNumberPolicy.Choice? {
+        guard let key = PhoneKey(e164: number) else { return nil }
+        let candidates = index.entries(for: key)
+        guard !candidates.isEmpty else { return nil }
+        let ids = Set(candidates.map(\.personID))
+        let organizations = Set(candidates.compactMap(\.organizationID))
+        let relevantDeals = deals.filter { deal in
+            deal.personID.map(ids.contains) ?? false || deal.organizationID.map(organizations.contains) ?? false
+        }
+        return SharedNumberPolicy.choose(among: candidates, openDeals: relevantDeals, userID: userID)
+    }
+
+    /// The persons with this e-mail address, lowest id first.
+    public func persons(withEmail email: String) -> [ContactIndex.Entry] {
+        index.entries(forEmail: email)
+    }
+
+    /// Adds a person ringlog itself created (an unknown caller), so the next call finds it at once.
+    public func insert(_ person: DirectoryPerson, updatedAt: String) throws {
+        try store.apply(
+            [DirectoryPersonChange(person: person, isDeleted: false, updatedAt: updatedAt)], watermark: nil, sweep: nil)
+        index.upsert(person)
+    }
+}
