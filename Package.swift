@@ -62,6 +62,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
+        // Against the SIP lab (scripts/lab): ringlog dial and the dialog-event source with Kamailio and baresip.
+        .testTarget(
+            name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
         .testTarget(

@@ -22,12 +22,16 @@ public struct DialogEventSource: Sendable {
     public var tick: Duration
     /// The wall clock, in the call records' time base.
     public var now: @Sendable () -> CaptureTime
+    /// Called with the extension's name for every NOTIFY that arrives (also the first, often empty, one
+    /// that confirms a subscription): for health checks and for tests that wait until all are active.
+    public var onNotification: (@Sendable (String) -> Void)?
 
     /// Creates a source.
     public init(
         agent: SIPUserAgent, extensions: [String], domain: String, expiresSeconds: UInt32 = 600,
         tracker: DialogEventTracker, resubscribeDelay: Duration = .seconds(30), tick: Duration = .seconds(5),
-        now: @escaping @Sendable () -> CaptureTime = DialogEventSource.wallClock
+        now: @escaping @Sendable () -> CaptureTime = DialogEventSource.wallClock,
+        onNotification: (@Sendable (String) -> Void)? = nil
     ) {
         self.agent = agent
         self.extensions = extensions
@@ -37,6 +41,7 @@ public struct DialogEventSource: Sendable {
         self.resubscribeDelay = resubscribeDelay
         self.tick = tick
         self.now = now
+        self.onNotification = onNotification
     }
 
     /// The system's real-time clock.
@@ -81,6 +86,7 @@ public struct DialogEventSource: Sendable {
             for await input in inputs {
                 switch input {
                 case .agent(.notification(let notification)):
+                    if let name = watched[notification.subscription] { onNotification?(name) }
                     guard let name = watched[notification.subscription], !notification.body.isEmpty,
                         let info = try? DialogInfo(parsing: notification.body)
                     else { continue }

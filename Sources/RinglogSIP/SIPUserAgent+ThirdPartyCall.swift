@@ -45,6 +45,8 @@ extension SIPUserAgent {
                     done.resume()
                 }, ifStopped: { done.resume() })
         }
+        // Let libre finish the BYE or CANCEL and answer what the phone still sends.
+        try? await Task.sleep(for: request.linger)
         return try outcome.get()
     }
 

@@ -11,17 +11,21 @@ public struct ThirdPartyCallRequest: Sendable, Equatable {
     public var answerTimeout: Duration
     /// How long the PBX may stay silent before it counts as unreachable.
     public var responseTimeout: Duration
+    /// How long the user agent stays up after hanging up its leg, so that libre completes the BYE and
+    /// answers the phone's last NOTIFYs (a phone whose BYE or NOTIFY gets no answer retries for 32 s).
+    public var linger: Duration
 
     /// Creates a request.
     public init(
         phoneURI: String, targetURI: String, extraHeaders: [String] = [], answerTimeout: Duration = .seconds(30),
-        responseTimeout: Duration = .seconds(8)
+        responseTimeout: Duration = .seconds(8), linger: Duration = .seconds(1)
     ) {
         self.phoneURI = phoneURI
         self.targetURI = targetURI
         self.extraHeaders = extraHeaders
         self.answerTimeout = answerTimeout
         self.responseTimeout = responseTimeout
+        self.linger = linger
     }
 }
 

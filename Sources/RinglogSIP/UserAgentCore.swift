@@ -12,6 +12,8 @@ final class UserAgentCore {
     private let outboundProxy: String?
     private let localAddress: String
     private var calls: [UInt64: OutboundCallContext] = [:]
+    private let referNotifies = ReferNotifyListener()
+    private var referListener: OpaquePointer?
     private var nextCall: UInt64 = 1
     private let events: AsyncStream<SIPUserAgentEvent>.Continuation
     private var subscriptions: [SIPSubscriptionID: SubscriptionContext] = [:]
@@ -38,6 +40,16 @@ final class UserAgentCore {
             close()
             throw .libre(operation: "sip_transp_add", errno: transportError)
         }
+        // Before libre's event socket, which would answer the REFER's NOTIFYs with 481.
+        referNotifies.sip = stack
+        var listener: OpaquePointer?
+        let listenerError = sip_listen(
+            &listener, stack, true, ReferNotifyListener.handler, Unmanaged.passUnretained(referNotifies).toOpaque())
+        guard listenerError == 0 else {
+            close()
+            throw .libre(operation: "sip_listen", errno: listenerError)
+        }
+        referListener = listener
         var socket: OpaquePointer?
         let listenError = sipevent_listen(&socket, stack, 32, 32, nil, nil)
         guard listenError == 0, let socket else {
@@ -87,6 +99,9 @@ final class UserAgentCore {
             return .failure(.libre(operation: "sipsess_connect", errno: error))
         }
         context.session = session
+        if let dialog = sipsess_dialog(session), let callID = sip_dialog_callid(dialog) {
+            referNotifies.expect(callID: String(cString: callID))
+        }
         let id = nextCall
         nextCall += 1
         context.onEnd = { [weak self] in self?.calls[id] = nil }
@@ -149,6 +164,10 @@ final class UserAgentCore {
         if let sessionSocket {
             _ = mem_deref(UnsafeMutableRawPointer(sessionSocket))
             self.sessionSocket = nil
+        }
+        if let referListener {
+            _ = mem_deref(UnsafeMutableRawPointer(referListener))
+            self.referListener = nil
         }
         if let eventSocket {
             _ = mem_deref(UnsafeMutableRawPointer(eventSocket))
