@@ -38,14 +38,14 @@ struct Lab: Sendable {
         return nil
     }()
 
-    /// Whether the lab can run; tests are skipped with the reason otherwise.
-    static var isAvailable: Bool {
+    /// Whether the lab can run; tests are skipped with the reason (printed once) otherwise.
+    static let isAvailable: Bool = {
         if let reason = unavailableReason {
             print("RinglogSIPLabTests skipped: \(reason)")
             return false
         }
         return true
-    }
+    }()
 
     let runDirectory: String
     let portBase: Int
