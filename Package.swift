@@ -25,12 +25,12 @@ let package = Package(
         .target(
             name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
 
-        // Durable state in SQLite: the outbox, later the contact directory.
+        // Durable state in SQLite: the outbox and the contact directory.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "RinglogStore", dependencies: ["RinglogCore", "CSQLite"], swiftSettings: strictSettings),
 
-        // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
-        .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        // Pipedrive client: HTTP transport, OAuth tokens, rate limits, typed v1/v2 endpoints.
+        .target(name: "RinglogPipedrive", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
 
         // libre (SIP): the user agent stack and, in tests, the decoding oracle for the Swift SIP decoder.
         .systemLibrary(name: "CRe", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
@@ -41,22 +41,31 @@ let package = Package(
         .target(
             name: "RinglogSIP", dependencies: ["RinglogCore", "CRe", "CReShim"], swiftSettings: strictSettings),
 
+        // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
+        .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
-            name: "ringlog", dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogSIP"],
+            name: "ringlog",
+            dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogSIP"],
             swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
             name: "RinglogBenchmarks", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
 
+        // Tests: one target per module.
         .testTarget(
             name: "RinglogCoreTests", dependencies: ["RinglogCore"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogCaptureTests", dependencies: ["RinglogCapture", "RinglogCore", "CZlib"],
+            exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive", "RinglogCore"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
             swiftSettings: strictSettings),
@@ -67,10 +76,9 @@ let package = Package(
             name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogCaptureTests", dependencies: ["RinglogCapture", "RinglogCore", "CZlib"],
-            exclude: ["Fixtures"], swiftSettings: strictSettings),
+            name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -59,7 +59,7 @@ public struct DialogEventSource: Sendable {
     /// Subscribes and runs until the task is cancelled or the agent shuts down; `deliver` gets every
     /// closed call in order, and at the end the calls still open, marked incomplete.
     /// - Throws: ``SIPUserAgentError`` when the agent has been shut down before the first subscription.
-    public func run(deliver: @Sendable (DialogEventCallRecord) async -> Void) async throws(SIPUserAgentError) {
+    public func run(deliver: @Sendable (CallRecord) async -> Void) async throws(SIPUserAgentError) {
         var tracker = tracker
         var watched: [SIPSubscriptionID: String] = [:]
         var due: [String: ContinuousClock.Instant] = [:]

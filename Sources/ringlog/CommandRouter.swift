@@ -7,6 +7,8 @@ enum CommandRouter {
     static let commands: [any RinglogCommand.Type] = [
         NormalizeCommand.self,
         CheckCommand.self,
+        AuthCommand.self,
+        ReplayCommand.self,
         DialCommand.self,
     ]
 

@@ -1084,6 +1084,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A parent that blocks these signals in its threads (a Swift test runner does) passes the mask on;
+    # unblock them so SIGTERM stops the simulator at once.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     port = server.server_address[1]
     if args.port_file:
         write_port_file(args.port_file, port)

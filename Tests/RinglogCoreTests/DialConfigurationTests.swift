@@ -22,7 +22,7 @@ struct DialConfigurationTests {
         let configuration = try tenant(
             sip: #"{"server": "192.0.2.10:5060", "username": "ringlog", "password_file": "/etc/ringlog/acme.sip"}"#)
         let sip = try #require(configuration.sip)
-        #expect(sip.server == HostPort(host: "192.0.2.10", port: 5060))
+        #expect(sip.server == TransportEndpoint(address: "192.0.2.10", port: 5060))
         #expect(sip.domain == "192.0.2.10")
         #expect(sip.password == .file(path: "/etc/ringlog/acme.sip"))
         #expect(sip.answerTimeoutSeconds == 30)

@@ -21,7 +21,7 @@ struct TenantConfigurationTests {
         #expect(configuration.logLevel == .info)
         #expect(configuration.pipedrive.baseURL == "https://acme.pipedrive.com")
         #expect(configuration.pipedrive.credentials == .apiToken(.file(path: "/etc/ringlog/acme.token")))
-        #expect(configuration.hep.listen == HostPort(host: "127.0.0.1", port: 9060))
+        #expect(configuration.hep.listen == TransportEndpoint(address: "127.0.0.1", port: 9060))
         #expect(configuration.site.isEmpty)
         #expect(configuration.policy == CallPolicy(unmappedExtension: .skip, unknownCaller: .logWithoutPerson))
         #expect(configuration.inlineSecretKeys.isEmpty)
@@ -44,9 +44,9 @@ struct TenantConfigurationTests {
             """)
         #expect(configuration.region == RegionCode("SE"))
         #expect(configuration.logLevel == .debug)
-        #expect(configuration.hep.listen == HostPort(host: "::1", port: 9061))
+        #expect(configuration.hep.listen == TransportEndpoint(address: "::1", port: 9061))
         #expect(configuration.site.extensionPattern == "1\\d{3}")
-        #expect(configuration.site.pbxAddresses == [HostPort(host: "192.0.2.10", port: 5060)])
+        #expect(configuration.site.pbxAddresses == [TransportEndpoint(address: "192.0.2.10", port: 5060)])
         #expect(configuration.site.outsideLinePrefix == "0")
         #expect(configuration.users == ["1001": "anna@acme.fi"])
         #expect(configuration.policy.unmappedExtension == .logUnderDefaultUser(email: "desk@acme.fi"))
@@ -140,14 +140,14 @@ struct TenantConfigurationTests {
             ("pbx.example.com:5080", "pbx.example.com", 5080),
         ])
     func hostPort(text: String, host: String, port: Int) {
-        #expect(HostPort(parsing: text) == HostPort(host: host, port: UInt16(port)))
-        #expect(HostPort(parsing: text)?.description == text)
+        #expect(TransportEndpoint(parsing: text) == TransportEndpoint(address: host, port: UInt16(port)))
+        #expect(TransportEndpoint(parsing: text)?.description == text)
     }
 
     @Test(
         "malformed host and port",
         arguments: ["127.0.0.1", ":9060", "host:0", "host:70000", "::1:5060", "[::1]5060", "a b:1"])
-    func badHostPort(text: String) {
-        #expect(HostPort(parsing: text) == nil)
+    func badTransportEndpoint(text: String) {
+        #expect(TransportEndpoint(parsing: text) == nil)
     }
 }

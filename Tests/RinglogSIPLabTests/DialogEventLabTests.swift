@@ -10,7 +10,7 @@ extension SIPLabTests {
     struct DialogEventLabTests {
         /// Collects what the source delivers, for the test to poll (bounded).
         final class Collector: Sendable {
-            let records = Mutex<[DialogEventCallRecord]>([])
+            let records = Mutex<[CallRecord]>([])
             let heard = Mutex<Set<String>>([])
         }
 

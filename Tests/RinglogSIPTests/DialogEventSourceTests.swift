@@ -9,7 +9,7 @@ import Testing
 @Suite("Dialog-event source", .serialized)
 struct DialogEventSourceTests {
     final class Delivered: Sendable {
-        let records = Mutex<[DialogEventCallRecord]>([])
+        let records = Mutex<[CallRecord]>([])
     }
 
     private func body(_ version: Int, _ state: String) -> String {
@@ -57,7 +57,7 @@ struct DialogEventSourceTests {
             let answer = try await peer.next()
             #expect(answer.message.startLine == "SIP/2.0 200 OK")
         }
-        var records: [DialogEventCallRecord] = []
+        var records: [CallRecord] = []
         for _ in 0..<100 where records.isEmpty {
             records = delivered.records.withLock { $0 }
             if records.isEmpty { try await Task.sleep(for: .milliseconds(50)) }

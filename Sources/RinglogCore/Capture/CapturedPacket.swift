@@ -32,9 +32,9 @@ public struct CapturedPacket: Sendable, Equatable {
     }
 }
 
-/// An IP address (text form, e.g. `127.0.0.1` or `::1`) and a port.
+/// An address (text form, e.g. `127.0.0.1`, `::1` or a host name in configuration) and a port.
 public struct TransportEndpoint: Hashable, Sendable, CustomStringConvertible {
-    /// The address in its usual text form; IPv6 without brackets.
+    /// The address in its usual text form (or a host name); IPv6 without brackets.
     public var address: String
     /// The port number.
     public var port: UInt16
@@ -45,9 +45,35 @@ public struct TransportEndpoint: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
+    /// Parses `host:port` or `[v6]:port` (as configuration files write them); `nil` when either part is
+    /// missing or the port is not 1-65535.
+    public init?(parsing text: String) {
+        let hostPart: Substring
+        let portPart: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return nil
+            }
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            portPart = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            hostPart = text[..<colon]
+            portPart = text[text.index(after: colon)...]
+        }
+        guard !hostPart.isEmpty, !hostPart.contains(" "), let port = UInt16(portPart), port > 0 else { return nil }
+        self.address = String(hostPart)
+        self.port = port
+    }
+
     /// `host:port`, with IPv6 addresses in brackets.
     public var description: String {
         address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    /// Whether the address is a loopback address (127.0.0.0/8, ::1, localhost).
+    public var isLoopback: Bool {
+        address == "localhost" || address == "::1" || address.hasPrefix("127.")
     }
 }
 

@@ -10,7 +10,7 @@ extension SIPSettings {
     public init(_ object: ConfigurationObject, allowsDialogEvents: Bool = true) throws(ConfigurationError) {
         try object.rejectUnknownKeys(allowsDialogEvents ? Self.keys : Self.keys.filter { $0 != "dialog_events" })
         let serverText = try object.requiredString("server", example: "192.0.2.10:5060")
-        guard let server = HostPort(parsing: serverText) else {
+        guard let server = TransportEndpoint(parsing: serverText) else {
             throw ConfigurationError(
                 key: object.keyPath("server"), "'\(serverText)' is not host:port; write e.g. 192.0.2.10:5060")
         }

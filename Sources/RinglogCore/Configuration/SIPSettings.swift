@@ -9,7 +9,7 @@ public struct SIPSettings: Sendable, Equatable {
     ]
 
     /// The PBX, `host:port`. ringlog sends every request there (as an outbound proxy).
-    public var server: HostPort
+    public var server: TransportEndpoint
     /// The SIP domain of addresses (`sip:1001@DOMAIN`) and the digest realm's usual value; by default
     /// the server's host.
     public var domain: String
@@ -35,13 +35,13 @@ public struct SIPSettings: Sendable, Equatable {
 
     /// Creates SIP settings.
     public init(
-        server: HostPort, domain: String? = nil, username: String, password: SecretSource,
+        server: TransportEndpoint, domain: String? = nil, username: String, password: SecretSource,
         localAddress: String? = nil, localPort: UInt16 = 0,
         autoAnswerHeaders: [String] = SIPSettings.defaultAutoAnswerHeaders, answerTimeoutSeconds: Int = 30,
         dialPrefix: String? = nil, dialFormat: DialNumberFormat = .e164, dialogEvents: DialogEventSettings? = nil
     ) {
         self.server = server
-        self.domain = domain ?? server.host
+        self.domain = domain ?? server.address
         self.username = username
         self.password = password
         self.localAddress = localAddress

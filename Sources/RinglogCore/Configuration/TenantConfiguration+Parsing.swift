@@ -120,9 +120,9 @@ extension OAuthSettings {
 extension HEPSettings {
     init(_ object: ConfigurationObject) throws(ConfigurationError) {
         try object.rejectUnknownKeys(["listen", "auth_key", "auth_key_file"])
-        var listen = HostPort(host: "127.0.0.1", port: 9060)
+        var listen = TransportEndpoint(address: "127.0.0.1", port: 9060)
         if let text = try object.string("listen") {
-            guard let parsed = HostPort(parsing: text) else {
+            guard let parsed = TransportEndpoint(parsing: text) else {
                 throw ConfigurationError(
                     key: object.keyPath("listen"), "'\(text)' is not host:port; write e.g. 127.0.0.1:9060 or [::1]:9060"
                 )
@@ -158,11 +158,11 @@ extension SiteSettings {
     }
 
     private static func addresses(_ key: String, in object: ConfigurationObject) throws(ConfigurationError)
-        -> [HostPort]
+        -> [TransportEndpoint]
     {
-        var addresses: [HostPort] = []
+        var addresses: [TransportEndpoint] = []
         for (index, text) in (try object.strings(key) ?? []).enumerated() {
-            guard let address = HostPort(parsing: text) else {
+            guard let address = TransportEndpoint(parsing: text) else {
                 throw ConfigurationError(
                     key: "\(object.keyPath(key))[\(index)]", "'\(text)' is not host:port; write e.g. 192.0.2.10:5060")
             }

@@ -111,12 +111,14 @@ public struct OAuthSettings: Sendable, Equatable {
 /// The HEP listener.
 public struct HEPSettings: Sendable, Equatable {
     /// The address and port to listen on (UDP and TCP).
-    public var listen: HostPort
+    public var listen: TransportEndpoint
     /// The capture password every HEP packet must carry, if any.
     public var authKey: SecretSource?
 
     /// Creates HEP settings; by default 127.0.0.1:9060 without a capture password.
-    public init(listen: HostPort = HostPort(host: "127.0.0.1", port: 9060), authKey: SecretSource? = nil) {
+    public init(
+        listen: TransportEndpoint = TransportEndpoint(address: "127.0.0.1", port: 9060), authKey: SecretSource? = nil
+    ) {
         self.listen = listen
         self.authKey = authKey
     }
@@ -127,15 +129,16 @@ public struct SiteSettings: Sendable, Equatable {
     /// A regular expression that matches a whole internal extension, e.g. `1\d{3}`.
     public var extensionPattern: String?
     /// The PBX's SIP addresses.
-    public var pbxAddresses: [HostPort]
+    public var pbxAddresses: [TransportEndpoint]
     /// The SIP trunk's (carrier's) addresses.
-    public var trunkAddresses: [HostPort]
+    public var trunkAddresses: [TransportEndpoint]
     /// The PBX's outside-line prefix, e.g. `0`.
     public var outsideLinePrefix: String?
 
     /// Creates a site description; empty by default (each dialog is then its own record, direction unknown).
     public init(
-        extensionPattern: String? = nil, pbxAddresses: [HostPort] = [], trunkAddresses: [HostPort] = [],
+        extensionPattern: String? = nil, pbxAddresses: [TransportEndpoint] = [],
+        trunkAddresses: [TransportEndpoint] = [],
         outsideLinePrefix: String? = nil
     ) {
         self.extensionPattern = extensionPattern

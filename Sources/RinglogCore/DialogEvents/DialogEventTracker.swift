@@ -1,4 +1,9 @@
-/// Turns the dialog-info documents of watched extensions into call records: pure, no I/O, time passed in.
+/// Turns the dialog-info documents of watched extensions into ``CallRecord``s, the records the HEP call
+/// tracker makes: pure, no I/O, time passed in.
+///
+/// Times are when ringlog received the NOTIFY that showed a change, not when the PBX saw the SIP message:
+/// precise to the PBX's publishing delay. `callIDs` holds the one Call-ID (or `dialog:EXTENSION:ID` when
+/// the PBX sends none); `answeringURI` and `transfers` stay empty, dialog events do not tell them.
 ///
 /// Each NOTIFY body is handed to ``observe(_:extension:at:)`` with the time it arrived. Dialogs are keyed
 /// by Call-ID when the PBX sends one, so a call that several watched extensions report (an internal call,
@@ -84,7 +89,7 @@ public struct DialogEventTracker: Sendable {
     /// Takes one dialog-info document of `extension`, received at `time`; returns the calls it closed.
     /// A document whose version is not newer than the last one seen for the extension is ignored.
     public mutating func observe(_ info: DialogInfo, extension extensionNumber: String, at time: CaptureTime)
-        -> [DialogEventCallRecord]
+        -> [CallRecord]
     {
         if let version = info.version {
             if let last = lastVersion[extensionNumber], version <= last { return [] }
@@ -133,7 +138,7 @@ public struct DialogEventTracker: Sendable {
                 touched.insert(key)
             }
         }
-        var closed: [DialogEventCallRecord] = []
+        var closed: [CallRecord] = []
         for key in touched.sorted() {
             guard let call = calls[key], call.legs.values.allSatisfy({ $0.endedAt != nil }) else { continue }
             if let record = close(key, at: time, complete: true) { closed.append(record) }
@@ -149,20 +154,20 @@ public struct DialogEventTracker: Sendable {
     }
 
     /// Closes, as incomplete, every call open longer than the maximum call age.
-    public mutating func evictStale(at time: CaptureTime) -> [DialogEventCallRecord] {
+    public mutating func evictStale(at time: CaptureTime) -> [CallRecord] {
         let limit = Double(configuration.maximumCallAgeSeconds)
         let stale = calls.values.filter { $0.startedAt.seconds(until: time) > limit }.map(\.key).sorted()
         return stale.compactMap { close($0, at: time, complete: false) }.sorted { $0.startedAt < $1.startedAt }
     }
 
     /// Closes every open call as incomplete (at shutdown).
-    public mutating func finishAll(at time: CaptureTime) -> [DialogEventCallRecord] {
+    public mutating func finishAll(at time: CaptureTime) -> [CallRecord] {
         calls.keys.sorted().compactMap { close($0, at: time, complete: false) }.sorted { $0.startedAt < $1.startedAt }
     }
 
     // MARK: - Building records
 
-    private mutating func close(_ key: String, at time: CaptureTime, complete: Bool) -> DialogEventCallRecord? {
+    private mutating func close(_ key: String, at time: CaptureTime, complete: Bool) -> CallRecord? {
         guard let call = calls.removeValue(forKey: key) else { return nil }
         finishedKeys.insert(key)
         finishedOrder.append(key)
@@ -178,10 +183,10 @@ public struct DialogEventTracker: Sendable {
         return record(call, legs: legs, at: time, complete: complete)
     }
 
-    private func record(_ call: OpenCall, legs: [Leg], at time: CaptureTime, complete: Bool) -> DialogEventCallRecord {
+    private func record(_ call: OpenCall, legs: [Leg], at time: CaptureTime, complete: Bool) -> CallRecord {
         let initiator = legs.first { $0.direction == .initiator }
         let recipients = legs.filter { $0.direction != .initiator }
-        let direction: DialogEventCallDirection
+        let direction: CallDirection
         let from: String?
         let to: String?
         let extensionNumber: String?
@@ -218,15 +223,17 @@ public struct DialogEventTracker: Sendable {
         let end = endedAt ?? time
         let ringSeconds = max(0, startedAt.seconds(until: answeredAt ?? end))
         let talkSeconds = answeredAt.map { max(0, $0.seconds(until: end)) } ?? 0
-        return DialogEventCallRecord(
+        return CallRecord(
             callID: call.callID ?? call.key, direction: direction, from: from, to: to,
             extensionNumber: extensionNumber, startedAt: startedAt, answeredAt: answeredAt, endedAt: endedAt,
-            ringSeconds: ringSeconds, talkSeconds: talkSeconds,
-            outcome: answeredAt != nil ? .answered : Self.unansweredOutcome(legs), complete: complete,
-            extensions: legs.map(\.extensionNumber))
+            ringSeconds: Self.oneDecimal(ringSeconds), talkSeconds: Self.oneDecimal(talkSeconds),
+            outcome: answeredAt != nil ? .answered : Self.unansweredOutcome(legs), complete: complete)
     }
 
-    private static func unansweredOutcome(_ legs: [Leg]) -> DialogEventCallOutcome {
+    /// Durations are kept to one decimal, as the HEP call tracker keeps them.
+    private static func oneDecimal(_ seconds: Double) -> Double { (seconds * 10).rounded() / 10 }
+
+    private static func unansweredOutcome(_ legs: [Leg]) -> CallOutcome {
         for leg in legs {
             switch leg.stateCode {
             case 486?, 600?: return .busy

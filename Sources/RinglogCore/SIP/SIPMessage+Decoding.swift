@@ -9,9 +9,29 @@ public enum SIPDecodingError: Error, Equatable, Sendable {
 }
 
 extension SIPMessage {
+    /// The largest message the decoder accepts, in bytes (64 KiB: the largest UDP datagram is smaller).
+    public static let maximumEncodedSize = 65_536
+
     /// Decodes a SIP message from its bytes.
+    ///
+    /// The decoder works on the UTF-8 bytes and creates strings only for the fields it returns. It accepts
+    /// compact header names, any header-name case, repeated and comma-joined headers, folded header lines,
+    /// bare LF line ends, a missing body and a Content-Length that disagrees with the bytes (the body then
+    /// ends at the end of the buffer).
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: some Collection<UInt8>) throws(SIPDecodingError) {
-        throw .badStartLine
+        var failure = SIPDecodingError.badStartLine
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> SIPMessage? {
+            do {
+                return try SIPMessageDecoder.decode(buffer)
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        let decoded =
+            bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
+        guard let decoded else { throw failure }
+        self = consume decoded
     }
 }

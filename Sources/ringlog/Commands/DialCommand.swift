@@ -64,7 +64,7 @@ enum DialCommand: RinglogCommand {
 
         let server: SIPServerAddress
         do {
-            server = try await SIPServerAddress.resolve(host: sip.server.host, port: sip.server.port)
+            server = try await SIPServerAddress.resolve(host: sip.server.address, port: sip.server.port)
         } catch {
             switch error {
             case .unknownHost(let host, let reason): throw DialFailure.unknownHost(host, reason: reason)

@@ -52,7 +52,8 @@ enum NormalizeCommand: RinglogCommand {
         let normalizer = PhoneNumberNormalizer(region: region, outsideLinePrefix: prefix)
         var buffer = ""
         buffer.reserveCapacity(1 << 16)
-        while let line = readLine(strippingNewline: true) {
+        var lines = LineReader()
+        while let line = lines.next() {
             buffer += NormalizeReport.line(for: line, using: normalizer)
             buffer += "\n"
             if buffer.utf8.count >= 1 << 16 {

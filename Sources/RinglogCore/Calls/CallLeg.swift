@@ -1,0 +1,299 @@
+/// What the tracker has seen of one dialog attempt (one Call-ID): facts only, so that copies of the same
+/// message (a proxy's in and out copies, retransmissions) and small reorderings change nothing. The call's
+/// state is computed from these facts when needed.
+struct CallLeg: Sendable {
+    /// One copy of the initial INVITE: where it came from and went, and its Request-URI.
+    struct Hop: Sendable, Equatable {
+        var source: TransportEndpoint
+        var destination: TransportEndpoint
+        var requestURI: String
+    }
+
+    /// A final response (≥ 300) to the initial INVITE, one per copy.
+    struct FinalResponse: Sendable {
+        var status: Int
+        var cseq: UInt32
+        var at: CaptureTime
+        var source: TransportEndpoint
+        var destination: TransportEndpoint
+        var completedElsewhere: Bool
+    }
+
+    /// A CANCEL copy.
+    struct Cancel: Sendable {
+        var at: CaptureTime
+        var source: TransportEndpoint
+        var completedElsewhere: Bool
+    }
+
+    /// The first 2xx to the initial INVITE.
+    struct Answer: Sendable {
+        var at: CaptureTime
+        var toTag: String?
+        var contact: NameAddress?
+        var source: TransportEndpoint
+        /// The sources of every copy of 2xx responses (bounded), to tell who answered.
+        var sources: [TransportEndpoint]
+    }
+
+    /// A BYE copy.
+    struct Bye: Sendable {
+        var at: CaptureTime
+        var fromTag: String?
+        var toTag: String?
+    }
+
+    static let listLimit = 16
+
+    let callID: String
+    var groupID: Int
+    var fromTag: String?
+    var sawInitialInvite = false
+    var startedAt: CaptureTime
+    var lastActivity: CaptureTime
+    var initialCSeqs: [UInt32] = []
+    var caller: NameAddress
+    var callee: NameAddress
+    var requestURI: String?
+    var assertedCaller: NameAddress?
+    var remoteParty: NameAddress?
+    var diversions: [NameAddress] = []
+    var correlationID: String?
+    var hops: [Hop] = []
+    var ringingAt: CaptureTime?
+    var answer: Answer?
+    var finals: [FinalResponse] = []
+    var cancels: [Cancel] = []
+    var byes: [Bye] = []
+    /// The caller REFERred its callee elsewhere (click-to-call): the caller is not a party of the final call.
+    var callerTransferredAway = false
+    /// The leg joined its call with a Replaces header and no REFER (call pickup): its caller is the person
+    /// who took the call.
+    var isPickup = false
+    /// The initial INVITE's Replaces header (attended transfer, pickup).
+    var replaces: Replaces?
+    /// The initial INVITE's Referred-By header.
+    var referredBy: NameAddress?
+
+    init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
+        self.callID = callID
+        self.groupID = groupID
+        fromTag = message.from.tag
+        startedAt = time
+        lastActivity = time
+        caller = message.from
+        callee = NameAddress(displayName: message.to.displayName, uri: message.to.uri)
+    }
+
+    // MARK: Facts
+
+    mutating func touch(_ time: CaptureTime) {
+        if time > lastActivity { lastActivity = time }
+    }
+
+    mutating func addInitialInvite(_ message: SIPMessage, _ packet: CapturedPacket) {
+        let time = packet.timestamp
+        touch(time)
+        if time < startedAt { startedAt = time }
+        if !sawInitialInvite {
+            sawInitialInvite = true
+            caller = message.from
+            callee = NameAddress(displayName: message.to.displayName, uri: message.to.uri)
+            fromTag = message.from.tag
+            assertedCaller = message.pAssertedIdentities.first { $0.user != nil }
+            remoteParty = message.remotePartyID
+            diversions = message.diversions
+            replaces = message.replaces
+            referredBy = message.referredBy
+        }
+        // A proxy adds Diversion (call forwarding) or P-Asserted-Identity only to the copy it sends on.
+        if diversions.isEmpty && !message.diversions.isEmpty { diversions = message.diversions }
+        if assertedCaller == nil { assertedCaller = message.pAssertedIdentities.first { $0.user != nil } }
+        if !initialCSeqs.contains(message.cseqNumber), initialCSeqs.count < Self.listLimit {
+            initialCSeqs.append(message.cseqNumber)
+        }
+        if correlationID == nil { correlationID = packet.correlationID }
+        if case .request(_, let uri) = message.startLine {
+            if requestURI == nil { requestURI = uri }
+            let hop = Hop(source: packet.source, destination: packet.destination, requestURI: uri)
+            if !hops.contains(hop), hops.count < Self.listLimit { hops.append(hop) }
+        }
+    }
+
+    /// Whether a response to an INVITE answers this leg's initial INVITE (not a re-INVITE).
+    func isInitialInviteResponse(_ message: SIPMessage) -> Bool {
+        guard message.from.tag == fromTag else { return false }
+        return !sawInitialInvite || initialCSeqs.contains(message.cseqNumber)
+    }
+
+    mutating func addInitialInviteResponse(_ message: SIPMessage, _ packet: CapturedPacket, status: Int) {
+        let time = packet.timestamp
+        touch(time)
+        if !sawInitialInvite && time < startedAt { startedAt = time }
+        if correlationID == nil { correlationID = packet.correlationID }
+        switch status {
+        case 180..<200:
+            if ringingAt.map({ time < $0 }) ?? true { ringingAt = time }
+        case 200..<300:
+            if var current = answer {
+                if current.sources.count < Self.listLimit && !current.sources.contains(packet.source) {
+                    current.sources.append(packet.source)
+                }
+                if time < current.at {
+                    current.at = time
+                    current.toTag = message.to.tag
+                    current.contact = message.contact ?? current.contact
+                    current.source = packet.source
+                }
+                answer = current
+            } else {
+                answer = Answer(
+                    at: time, toTag: message.to.tag, contact: message.contact, source: packet.source,
+                    sources: [packet.source])
+            }
+        case 300...:
+            guard finals.count < Self.listLimit else { return }
+            finals.append(
+                FinalResponse(
+                    status: status, cseq: message.cseqNumber, at: time, source: packet.source,
+                    destination: packet.destination,
+                    completedElsewhere: message.reasons.contains(where: Self.meansCompletedElsewhere)))
+        default:
+            break
+        }
+    }
+
+    mutating func addCancel(_ message: SIPMessage, _ packet: CapturedPacket) {
+        touch(packet.timestamp)
+        guard cancels.count < Self.listLimit else { return }
+        cancels.append(
+            Cancel(
+                at: packet.timestamp, source: packet.source,
+                completedElsewhere: message.reasons.contains(where: Self.meansCompletedElsewhere)))
+    }
+
+    mutating func addBye(_ message: SIPMessage, _ packet: CapturedPacket) {
+        touch(packet.timestamp)
+        guard byes.count < Self.listLimit else { return }
+        byes.append(Bye(at: packet.timestamp, fromTag: message.from.tag, toTag: message.to.tag))
+    }
+
+    /// RFC 3326 `SIP;cause=200;text="Call completed elsewhere"`.
+    static func meansCompletedElsewhere(_ reason: String) -> Bool {
+        let lower = reason.lowercased()
+        return lower.contains("completed elsewhere")
+            || (lower.hasPrefix("sip") && (lower.contains("cause=200;") || lower.hasSuffix("cause=200")))
+    }
+
+    // MARK: Derived state
+
+    /// Where the call came from: the source of an INVITE copy that no other copy was sent to.
+    var callerEndpoint: TransportEndpoint? {
+        let destinations = hops.map(\.destination)
+        return hops.first { !destinations.contains($0.source) }?.source ?? hops.first?.source
+    }
+
+    /// Where the INVITE went: destinations of INVITE copies that did not pass it on.
+    var calleeEndpoints: [TransportEndpoint] {
+        let sources = hops.map(\.source)
+        var result: [TransportEndpoint] = []
+        for hop in hops where !sources.contains(hop.destination) && !result.contains(hop.destination) {
+            result.append(hop.destination)
+        }
+        if result.isEmpty, let last = hops.last?.destination { result.append(last) }
+        return result
+    }
+
+    /// Whether the INVITE went further than its first hop (a proxy forwarded it to a phone or trunk).
+    var wasForwarded: Bool {
+        guard let first = hops.first else { return false }
+        return hops.contains { $0.source != first.source }
+    }
+
+    /// Whether responses and CANCELs must be the copies on the caller's side to count: when a proxy forked
+    /// the INVITE, one branch's final response is not the call's.
+    private var needsCallerSideCopies: Bool { callerEndpoint != nil && calleeEndpoints.count > 1 }
+
+    /// The final response that ends the leg: the first toward the caller (challenges only when not re-sent).
+    var decisiveFinal: FinalResponse? {
+        let caller = callerEndpoint
+        let strict = needsCallerSideCopies
+        let newestCSeq = initialCSeqs.max()
+        var best: FinalResponse?
+        for final in finals {
+            if strict && final.destination != caller { continue }
+            if final.status == 401 || final.status == 407 {
+                guard let newestCSeq, final.cseq == newestCSeq else { continue }
+            }
+            if best.map({ final.at < $0.at }) ?? true { best = final }
+        }
+        return best
+    }
+
+    /// The caller's CANCEL, when there is one.
+    var callerCancel: Cancel? {
+        let caller = callerEndpoint
+        let strict = needsCallerSideCopies
+        var best: Cancel?
+        for cancel in cancels where !strict || cancel.source == caller {
+            if best.map({ cancel.at < $0.at }) ?? true { best = cancel }
+        }
+        return best
+    }
+
+    /// The BYE that ended the answered dialog.
+    var endingBye: Bye? {
+        guard let answer else { return nil }
+        var best: Bye?
+        for bye in byes {
+            let tags = [bye.fromTag, bye.toTag]
+            let matches =
+                answer.toTag == nil || fromTag == nil
+                || (tags.contains(fromTag) && tags.contains(answer.toTag))
+            if matches && (best.map { bye.at < $0.at } ?? true) { best = bye }
+        }
+        return best
+    }
+
+    /// When the leg ended, or `nil` while it is open.
+    var endedAt: CaptureTime? {
+        if answer != nil { return endingBye?.at }
+        let cancelTime = callerCancel?.at
+        let finalTime = decisiveFinal?.at
+        switch (cancelTime, finalTime) {
+        case (let cancel?, let final?): return min(cancel, final)
+        case (let cancel?, nil): return cancel
+        case (nil, let final?): return final
+        case (nil, nil): return nil
+        }
+    }
+
+    /// The outcome of this leg alone when it was not answered.
+    var unansweredOutcome: CallOutcome {
+        let final = decisiveFinal
+        if let cancel = callerCancel, final.map({ cancel.at <= $0.at || $0.status == 487 }) ?? true {
+            let elsewhere = cancel.completedElsewhere || (final?.completedElsewhere ?? false)
+            return elsewhere ? .answeredElsewhere : .missed
+        }
+        guard let final else { return .missed }
+        if final.completedElsewhere { return .answeredElsewhere }
+        switch final.status {
+        case 486, 600: return .busy
+        case 603: return .declined
+        case 403: return ringingAt != nil || wasForwarded ? .declined : .failed
+        case 408, 480, 487: return .missed
+        default: return .failed
+        }
+    }
+
+    // MARK: Numbers
+
+    /// The calling number as the trust order has it: P-Asserted-Identity, Remote-Party-ID, From.
+    var callerUser: String? { assertedCaller?.user ?? remoteParty?.user ?? caller.user }
+
+    /// The called number: the To user, else the Request-URI user.
+    var calledUser: String? { callee.user ?? requestURI.flatMap { NameAddress(uri: $0).user } }
+
+    /// The dialled number: the Request-URI user of the first copy, else the To user.
+    var dialledUser: String? { requestURI.flatMap { NameAddress(uri: $0).user } ?? callee.user }
+}

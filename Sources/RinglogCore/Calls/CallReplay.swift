@@ -1,0 +1,118 @@
+/// Replays captured packets through the SIP decoder and the call tracker: the library side of
+/// `ringlog replay`.
+///
+/// Packets may come slightly out of order (a proxy's copies, several capture files); a reorder buffer of
+/// ``reorderWindowSeconds`` puts them in capture-time order before the tracker sees them.
+public struct CallReplay: Sendable {
+    /// Counts of what the replay saw.
+    public struct Statistics: Sendable, Equatable {
+        /// Packets given to ``CallReplay/add(_:)``.
+        public var packets = 0
+        /// Packets whose payload is not a SIP message ringlog can use.
+        public var undecodable = 0
+        /// Call records returned.
+        public var records = 0
+    }
+
+    /// How long packets wait in the reorder buffer, in capture-time seconds.
+    public let reorderWindowSeconds: Double
+    /// What the replay has seen so far.
+    public private(set) var statistics = Statistics()
+
+    private var tracker: CallTracker
+    private var buffer: [(CapturedPacket, SIPMessage)] = []
+    private var bufferStart = 0
+
+    /// Creates a replay with a tracker configuration.
+    public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration(), reorderWindowSeconds: Double = 2)
+    {
+        tracker = CallTracker(configuration: configuration)
+        self.reorderWindowSeconds = max(0, reorderWindowSeconds)
+    }
+
+    /// Takes one captured packet; returns the records of calls that ended, in the order they ended.
+    public mutating func add(_ packet: CapturedPacket) -> [CallRecord] {
+        statistics.packets += 1
+        guard let message = try? SIPMessage(decoding: packet.payload) else {
+            statistics.undecodable += 1
+            return []
+        }
+        guard Self.matters(message) else { return [] }
+        insert((packet, message))
+        let newest = buffer[buffer.count - 1].0.timestamp.microsecondsSinceEpoch
+        let cutoff = newest - CallTracker.microseconds(reorderWindowSeconds)
+        var records: [CallRecord] = []
+        while bufferStart < buffer.count, buffer[bufferStart].0.timestamp.microsecondsSinceEpoch <= cutoff {
+            let (due, dueMessage) = buffer[bufferStart]
+            bufferStart += 1
+            records += tracker.process(dueMessage, packet: due)
+        }
+        compactBuffer()
+        statistics.records += records.count
+        return records
+    }
+
+    /// Moves time on without a packet (a live source calls this on a timer with the capture clock):
+    /// releases buffered packets older than the reorder window and returns the calls that are now due.
+    public mutating func advance(to time: CaptureTime) -> [CallRecord] {
+        let cutoff = time.microsecondsSinceEpoch - CallTracker.microseconds(reorderWindowSeconds)
+        var records: [CallRecord] = []
+        while bufferStart < buffer.count, buffer[bufferStart].0.timestamp.microsecondsSinceEpoch <= cutoff {
+            let (due, dueMessage) = buffer[bufferStart]
+            bufferStart += 1
+            records += tracker.process(dueMessage, packet: due)
+        }
+        compactBuffer()
+        records += tracker.advance(to: CaptureTime(microsecondsSinceEpoch: cutoff))
+        statistics.records += records.count
+        return records
+    }
+
+    /// Ends the input: drains the reorder buffer and returns every remaining call.
+    public mutating func finish() -> [CallRecord] {
+        var records: [CallRecord] = []
+        while bufferStart < buffer.count {
+            let (due, dueMessage) = buffer[bufferStart]
+            bufferStart += 1
+            records += tracker.process(dueMessage, packet: due)
+        }
+        buffer.removeAll()
+        bufferStart = 0
+        records += tracker.finish()
+        statistics.records += records.count
+        return records
+    }
+
+    /// Replays a whole list of packets and returns every record, in the order the calls ended.
+    public static func records(
+        from packets: some Sequence<CapturedPacket>,
+        configuration: CallTrackerConfiguration = CallTrackerConfiguration()
+    ) -> [CallRecord] {
+        var replay = CallReplay(configuration: configuration)
+        var records: [CallRecord] = []
+        for packet in packets { records += replay.add(packet) }
+        return records + replay.finish()
+    }
+
+    /// Messages of INVITE dialogs and their transfers; presence, registration and other traffic is dropped
+    /// before the reorder buffer.
+    static func matters(_ message: SIPMessage) -> Bool {
+        switch message.cseqMethod {
+        case "INVITE", "ACK", "CANCEL", "BYE", "REFER", "UPDATE", "PRACK", "INFO": true
+        default: false
+        }
+    }
+
+    private mutating func insert(_ item: (CapturedPacket, SIPMessage)) {
+        var index = buffer.count
+        while index > bufferStart && buffer[index - 1].0.timestamp > item.0.timestamp { index -= 1 }
+        buffer.insert(item, at: index)
+    }
+
+    private mutating func compactBuffer() {
+        if bufferStart > 256 && bufferStart * 2 > buffer.count {
+            buffer.removeFirst(bufferStart)
+            bufferStart = 0
+        }
+    }
+}

@@ -1,0 +1,456 @@
+/// Turns SIP messages into call records: a value-type state machine with no clock of its own.
+///
+/// Feed it every decoded message with its capture metadata (``process(_:packet:)``); it returns the records
+/// of calls that ended (after a short grace period for late legs), in the order they ended. Time only moves
+/// with the capture timestamps; ``finish()`` flushes everything at the end of the input.
+///
+/// Rules (see docs/replay.md for the whole list):
+/// - one Call-ID is one dialog attempt; a 401/407 challenge and the re-sent INVITE (same Call-ID and From tag,
+///   CSeq + 1) stay one call; copies of a message (a proxy's in and out copies, retransmissions) only add
+///   facts that are already known, so they count once;
+/// - the first 2xx to the initial INVITE answers the call; a failed re-INVITE changes nothing; with forks,
+///   only responses and CANCELs on the caller's side decide;
+/// - REFER transfers (blind and attended) and Replaces INVITEs join the new dialog to the call's record;
+/// - with a ``SiteDescription``, a back-to-back PBX's legs join by HEP correlation id, else by numbers and
+///   start times through the PBX's addresses;
+/// - stale calls are evicted (`complete: false`), and the number of open dialogs is capped.
+public struct CallTracker: Sendable {
+    /// The configuration the tracker was created with.
+    public let configuration: CallTrackerConfiguration
+
+    private struct Group: Sendable {
+        var legIDs: [String]
+        var transfers: [CallTransfer] = []
+    }
+
+    private struct Referral: Sendable {
+        var legID: String
+        var at: CaptureTime
+        var cseq: UInt32
+        var referrerIsCaller: Bool
+        var transfereeUser: String?
+        var referrerUser: String?
+        var targetUser: String?
+        var target: String
+        var replaces: Replaces?
+        /// The transferee's dialog was found; kept so that the REFER's other copies are recognised.
+        var consumed = false
+    }
+
+    private var legs: [String: CallLeg] = [:]
+    private var groups: [Int: Group] = [:]
+    private var nextGroupID = 0
+    private var closing: [Int: CaptureTime] = [:]
+    private var referrals: [Referral] = []
+    private var recentLegs: [(callID: String, startedAt: CaptureTime)] = []
+    private var recentStart = 0
+    private var now: CaptureTime?
+    private var lastSweep: CaptureTime?
+    private var evicted: [(CaptureTime, CallRecord)] = []
+
+    /// Creates a tracker.
+    public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// The number of dialogs currently open.
+    public var openDialogCount: Int { legs.count }
+
+    /// Takes one SIP message and returns the records of calls that are now complete.
+    /// - Parameters:
+    ///   - message: the decoded message.
+    ///   - packet: its capture metadata (time, addresses, HEP correlation id); the payload is not read.
+    public mutating func process(_ message: SIPMessage, packet: CapturedPacket) -> [CallRecord] {
+        let time = packet.timestamp
+        if now.map({ time > $0 }) ?? true { now = time }
+        var touched: String?
+        switch message.startLine {
+        case .request(let method, _):
+            touched = handleRequest(method, message, packet)
+        case .response(let status, _):
+            if message.cseqMethod == "INVITE" {
+                touched = handleInviteResponse(status, message, packet)
+            } else if var leg = legs[message.callID] {
+                leg.touch(time)
+                legs[message.callID] = leg
+                touched = message.callID
+            }
+        }
+        if let touched, let leg = legs[touched] { updateClosing(leg.groupID) }
+        return advance(to: time)
+    }
+
+    /// Moves the tracker's clock to `time` (never backwards) and returns the records that are due: calls
+    /// whose grace period has passed, and stale calls evicted as incomplete.
+    public mutating func advance(to time: CaptureTime) -> [CallRecord] {
+        if now.map({ time > $0 }) ?? true { now = time }
+        guard let now else { return [] }
+        var records = evicted
+        evicted.removeAll()
+        if !closing.isEmpty {
+            let grace = Self.microseconds(configuration.closingGraceSeconds)
+            let due = closing.filter { $0.value.microsecondsSinceEpoch + grace <= now.microsecondsSinceEpoch }
+            for (groupID, endedAt) in due {
+                if let record = removeGroup(groupID, complete: true) { records.append((endedAt, record)) }
+            }
+        }
+        if lastSweep.map({ now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch >= 1_000_000 }) ?? true {
+            lastSweep = now
+            records += evictStale(now: now)
+        }
+        return records.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// Ends the input: returns every remaining call, finished ones as complete and open ones as incomplete,
+    /// in the order they ended (open ones by their last message).
+    public mutating func finish() -> [CallRecord] {
+        var records = evicted
+        evicted.removeAll()
+        for groupID in Array(groups.keys) {
+            let finishedAt = closing[groupID]
+            let lastActivity = groupLastActivity(groupID)
+            if let record = removeGroup(groupID, complete: finishedAt != nil) {
+                records.append((finishedAt ?? lastActivity, record))
+            }
+        }
+        referrals.removeAll()
+        recentLegs.removeAll()
+        recentStart = 0
+        return records.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    // MARK: Messages
+
+    private mutating func handleRequest(_ method: String, _ message: SIPMessage, _ packet: CapturedPacket) -> String? {
+        let callID = message.callID
+        switch method {
+        case "INVITE":
+            guard message.to.tag == nil else {
+                // A re-INVITE (hold, T.38, session refresh, connected-line update): never a new call.
+                return touch(callID, packet.timestamp)
+            }
+            let isNew = legs[callID]?.sawInitialInvite != true
+            var leg = legs[callID] ?? createLeg(message, packet)
+            leg.addInitialInvite(message, packet)
+            legs[callID] = leg
+            if isNew { linkNewLeg(callID, message, packet) }
+            return callID
+        case "CANCEL":
+            guard var leg = legs[callID] else { return nil }
+            leg.addCancel(message, packet)
+            legs[callID] = leg
+            return callID
+        case "BYE":
+            guard var leg = legs[callID] else { return nil }
+            leg.addBye(message, packet)
+            legs[callID] = leg
+            return callID
+        case "REFER":
+            guard var leg = legs[callID] else { return nil }
+            leg.touch(packet.timestamp)
+            legs[callID] = leg
+            if let referTo = message.referTo, message.to.tag != nil { addReferral(leg, referTo, message, packet) }
+            return callID
+        default:
+            return touch(callID, packet.timestamp)
+        }
+    }
+
+    private mutating func handleInviteResponse(_ status: Int, _ message: SIPMessage, _ packet: CapturedPacket)
+        -> String?
+    {
+        let callID = message.callID
+        if var leg = legs[callID] {
+            if leg.isInitialInviteResponse(message) {
+                leg.addInitialInviteResponse(message, packet, status: status)
+            } else {
+                leg.touch(packet.timestamp)
+            }
+            legs[callID] = leg
+            return callID
+        }
+        guard status >= 100 else { return nil }
+        // A response whose INVITE copy has not arrived yet (copies are not strictly ordered): start the leg
+        // from it; a leg that never sees its INVITE is a fragment of an older call and is not reported.
+        var leg = createLeg(message, packet)
+        leg.addInitialInviteResponse(message, packet, status: status)
+        legs[callID] = leg
+        return callID
+    }
+
+    private mutating func touch(_ callID: String, _ time: CaptureTime) -> String? {
+        guard var leg = legs[callID] else { return nil }
+        leg.touch(time)
+        legs[callID] = leg
+        return callID
+    }
+
+    private mutating func createLeg(_ message: SIPMessage, _ packet: CapturedPacket) -> CallLeg {
+        if legs.count >= configuration.maximumOpenDialogs { evictOldest() }
+        let groupID = nextGroupID
+        nextGroupID += 1
+        groups[groupID] = Group(legIDs: [message.callID])
+        pruneRecentLegs(before: packet.timestamp)
+        recentLegs.append((message.callID, packet.timestamp))
+        return CallLeg(callID: message.callID, groupID: groupID, message: message, at: packet.timestamp)
+    }
+
+    // MARK: Transfers
+
+    private mutating func addReferral(
+        _ leg: CallLeg, _ referTo: NameAddress, _ message: SIPMessage, _ packet: CapturedPacket
+    ) {
+        if referrals.contains(where: { $0.legID == leg.callID && $0.cseq == message.cseqNumber }) { return }
+        let cutoff = packet.timestamp.microsecondsSinceEpoch - Self.microseconds(configuration.referWindowSeconds)
+        referrals.removeAll { $0.at.microsecondsSinceEpoch < cutoff }
+        if referrals.count >= 1024 { referrals.removeFirst() }
+        var referral = Referral(
+            legID: leg.callID, at: packet.timestamp, cseq: message.cseqNumber,
+            referrerIsCaller: leg.fromTag != nil && message.from.tag == leg.fromTag,
+            transfereeUser: message.to.user, referrerUser: message.from.user, targetUser: referTo.user,
+            target: referTo.uri, replaces: message.replaces)
+        referral.consumed = linkEarlierLeg(to: referral)
+        referrals.append(referral)
+    }
+
+    /// Joins a new dialog to an existing call: the transferee's INVITE after a REFER, an INVITE with
+    /// Replaces (pickup, attended transfer), or, with a site, a back-to-back PBX's next leg.
+    private mutating func linkNewLeg(_ callID: String, _ message: SIPMessage, _ packet: CapturedPacket) {
+        guard let leg = legs[callID] else { return }
+        let time = packet.timestamp
+        let window = Self.microseconds(configuration.referWindowSeconds)
+        if let index = referrals.lastIndex(where: { referral in
+            !referral.consumed && time.microsecondsSinceEpoch - referral.at.microsecondsSinceEpoch <= window
+                && matches(referral, leg)
+        }) {
+            referrals[index].consumed = true
+            applyReferral(referrals[index], to: callID)
+            return
+        }
+        if let replaces = message.replaces, replaces.callID != callID, legs[replaces.callID] != nil {
+            let transfer = CallTransfer(
+                kind: .replaces, at: time, fromCallID: replaces.callID, toCallID: callID, target: nil)
+            legs[callID]?.isPickup = true
+            merge(callID, into: replaces.callID, transfer: transfer)
+            return
+        }
+        guard let site = configuration.site else { return }
+        if let correlation = leg.correlationID, let other = correlatedLeg(correlation, excluding: callID) {
+            merge(callID, into: other, transfer: nil)
+            return
+        }
+        if let other = backToBackLeg(for: leg, site: site) { merge(callID, into: other, transfer: nil) }
+    }
+
+    /// Whether `leg` is the transferee's new dialog that `referral` asked for: the same Replaces dialog
+    /// (attended), or the Refer-To target dialled by the REFER's recipient (or with a Referred-By).
+    private func matches(_ referral: Referral, _ leg: CallLeg) -> Bool {
+        guard referral.legID != leg.callID, legs[referral.legID] != nil, leg.sawInitialInvite else { return false }
+        if let wanted = referral.replaces?.callID, let replaces = leg.replaces?.callID { return wanted == replaces }
+        let dialled = leg.dialledUser
+        guard let target = referral.targetUser, target == dialled || Self.sameNumber(target, dialled) else {
+            return false
+        }
+        return referral.transfereeUser == leg.caller.user
+            || (leg.referredBy != nil && leg.referredBy?.user == referral.referrerUser)
+    }
+
+    private mutating func applyReferral(_ referral: Referral, to callID: String) {
+        if referral.referrerIsCaller { legs[referral.legID]?.callerTransferredAway = true }
+        let transfer = CallTransfer(
+            kind: referral.replaces == nil ? .blind : .attended, at: referral.at, fromCallID: referral.legID,
+            toCallID: callID, target: referral.target)
+        merge(callID, into: referral.legID, transfer: transfer)
+    }
+
+    /// A REFER whose transferee INVITE was captured first (copies are not strictly ordered): join a dialog
+    /// that started just before the REFER and is not part of another call yet.
+    private mutating func linkEarlierLeg(to referral: Referral) -> Bool {
+        let earliest = referral.at.microsecondsSinceEpoch - 2_000_000
+        var index = recentLegs.count - 1
+        while index >= recentStart {
+            let candidateID = recentLegs[index].callID
+            index -= 1
+            guard let candidate = legs[candidateID], candidate.startedAt.microsecondsSinceEpoch >= earliest,
+                groups[candidate.groupID]?.legIDs.count == 1, matches(referral, candidate)
+            else { continue }
+            applyReferral(referral, to: candidateID)
+            return true
+        }
+        return false
+    }
+
+    private func correlatedLeg(_ correlation: String, excluding callID: String) -> String? {
+        if correlation != callID, legs[correlation] != nil { return correlation }
+        var index = recentLegs.count - 1
+        while index >= recentStart {
+            let candidate = recentLegs[index].callID
+            if candidate != callID, let other = legs[candidate],
+                other.correlationID == correlation || (other.correlationID == callID)
+            {
+                return candidate
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// A back-to-back PBX's earlier leg of the same call: the new leg starts at the PBX and carries the same
+    /// caller (to a phone) or the same dialled number (to a trunk) as a leg that started shortly before.
+    private func backToBackLeg(for leg: CallLeg, site: SiteDescription) -> String? {
+        guard let first = leg.hops.first, site.isPBX(first.source) else { return nil }
+        let towardTrunk = leg.calleeEndpoints.contains { site.isTrunk($0) }
+        let window = Self.microseconds(configuration.legCorrelationWindowSeconds)
+        let start = leg.startedAt.microsecondsSinceEpoch
+        var index = recentLegs.count - 1
+        while index >= recentStart {
+            let candidateID = recentLegs[index].callID
+            index -= 1
+            guard candidateID != leg.callID, let other = legs[candidateID], other.sawInitialInvite,
+                let otherFirst = other.hops.first, !site.isPBX(otherFirst.source),
+                other.startedAt.microsecondsSinceEpoch <= start + 500_000,
+                start - other.startedAt.microsecondsSinceEpoch <= window
+            else { continue }
+            if let ended = other.endedAt, ended.microsecondsSinceEpoch + 2_000_000 < start { continue }
+            // To a phone: the same caller. To a trunk: the same dialled number, or, for a call the PBX
+            // forwards out (it carries Diversion), the same caller.
+            let matches =
+                towardTrunk
+                ? Self.sameNumber(leg.dialledUser, other.dialledUser)
+                    || (!leg.diversions.isEmpty && Self.sameNumber(leg.callerUser, other.callerUser))
+                : Self.sameNumber(leg.callerUser, other.callerUser)
+            if matches { return candidateID }
+        }
+        return nil
+    }
+
+    /// Equal digits, or, without leading zeros, one ends with the other when both keep at least six digits:
+    /// `0401234567`, `+358401234567` and `00358401234567` are the same number.
+    static func sameNumber(_ first: String?, _ second: String?) -> Bool {
+        guard let first, let second else { return false }
+        let allA = first.filter { $0.isASCII && $0.isWholeNumber }
+        let allB = second.filter { $0.isASCII && $0.isWholeNumber }
+        guard allA.count >= 2, allB.count >= 2 else { return false }
+        if allA == allB { return true }
+        let a = allA.drop { $0 == "0" }
+        let b = allB.drop { $0 == "0" }
+        guard min(a.count, b.count) >= 6 else { return false }
+        return a.hasSuffix(b) || b.hasSuffix(a)
+    }
+
+    private mutating func merge(_ callID: String, into otherID: String, transfer: CallTransfer?) {
+        guard let leg = legs[callID], let other = legs[otherID] else { return }
+        let from = leg.groupID
+        let into = other.groupID
+        guard from != into, let moving = groups.removeValue(forKey: from) else {
+            if let transfer { groups[into]?.transfers.append(transfer) }
+            return
+        }
+        closing.removeValue(forKey: from)
+        for id in moving.legIDs { legs[id]?.groupID = into }
+        groups[into]?.legIDs += moving.legIDs
+        groups[into]?.transfers += moving.transfers
+        if let transfer { groups[into]?.transfers.append(transfer) }
+        updateClosing(into)
+    }
+
+    // MARK: Closing and eviction
+
+    private mutating func updateClosing(_ groupID: Int) {
+        guard let group = groups[groupID] else { return }
+        var latest: CaptureTime?
+        for id in group.legIDs {
+            guard let leg = legs[id] else { continue }
+            guard let ended = leg.endedAt else {
+                closing.removeValue(forKey: groupID)
+                return
+            }
+            if latest.map({ ended > $0 }) ?? true { latest = ended }
+        }
+        if let latest { closing[groupID] = latest }
+    }
+
+    private func groupLastActivity(_ groupID: Int) -> CaptureTime {
+        var latest = CaptureTime(microsecondsSinceEpoch: 0)
+        for id in groups[groupID]?.legIDs ?? [] {
+            if let leg = legs[id], leg.lastActivity > latest { latest = leg.lastActivity }
+        }
+        return latest
+    }
+
+    private mutating func evictStale(now: CaptureTime) -> [(CaptureTime, CallRecord)] {
+        let idle = Self.microseconds(configuration.unansweredTimeoutSeconds)
+        let maximumAge = Self.microseconds(configuration.maximumCallAgeSeconds)
+        var stale: [Int] = []
+        for (groupID, group) in groups where closing[groupID] == nil {
+            var answered = false
+            var lastActivity: Int64 = .min
+            var startedAt: Int64 = .max
+            for id in group.legIDs {
+                guard let leg = legs[id] else { continue }
+                answered = answered || leg.answer != nil
+                lastActivity = max(lastActivity, leg.lastActivity.microsecondsSinceEpoch)
+                startedAt = min(startedAt, leg.startedAt.microsecondsSinceEpoch)
+            }
+            let current = now.microsecondsSinceEpoch
+            guard lastActivity != .min else {
+                stale.append(groupID)
+                continue
+            }
+            if (!answered && current - lastActivity > idle) || current - startedAt > maximumAge {
+                stale.append(groupID)
+            }
+        }
+        var records: [(CaptureTime, CallRecord)] = []
+        for groupID in stale {
+            let lastActivity = groupLastActivity(groupID)
+            if let record = removeGroup(groupID, complete: false) { records.append((lastActivity, record)) }
+        }
+        pruneRecentLegs(before: now)
+        return records
+    }
+
+    /// Over the cap: evict the least recently active tenth of the calls as incomplete; their records come
+    /// out with the next ``advance(to:)``.
+    private mutating func evictOldest() {
+        let target = configuration.maximumOpenDialogs - max(1, configuration.maximumOpenDialogs / 10)
+        let order = groups.keys.map { ($0, groupLastActivity($0)) }.sorted { $0.1 < $1.1 }
+        for (groupID, lastActivity) in order {
+            guard legs.count > target else { break }
+            if let record = removeGroup(groupID, complete: false) { evicted.append((lastActivity, record)) }
+        }
+    }
+
+    private mutating func pruneRecentLegs(before time: CaptureTime) {
+        let window = max(
+            Self.microseconds(configuration.legCorrelationWindowSeconds),
+            Self.microseconds(configuration.referWindowSeconds))
+        while recentStart < recentLegs.count,
+            time.microsecondsSinceEpoch - recentLegs[recentStart].startedAt.microsecondsSinceEpoch > window
+                || legs[recentLegs[recentStart].callID] == nil
+        {
+            recentStart += 1
+        }
+        // Bounded even when a long call pins the front: keep at most twice the open-dialog cap.
+        let limit = 2 * configuration.maximumOpenDialogs
+        if recentLegs.count - recentStart > limit { recentStart = recentLegs.count - limit }
+        if recentStart > 1024 && recentStart * 2 > recentLegs.count {
+            recentLegs.removeFirst(recentStart)
+            recentStart = 0
+        }
+    }
+
+    private mutating func removeGroup(_ groupID: Int, complete: Bool) -> CallRecord? {
+        guard let group = groups.removeValue(forKey: groupID) else { return nil }
+        closing.removeValue(forKey: groupID)
+        let members = group.legIDs.compactMap { legs.removeValue(forKey: $0) }
+        referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
+        return CallRecordBuilder(configuration: configuration).record(
+            legs: members, transfers: group.transfers, complete: complete)
+    }
+
+    static func microseconds(_ seconds: Double) -> Int64 {
+        guard seconds.isFinite else { return .max / 4 }
+        return Int64(max(0, min(seconds, 1e9)) * 1_000_000)
+    }
+}

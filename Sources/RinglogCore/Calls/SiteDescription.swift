@@ -1,0 +1,116 @@
+/// What ringlog knows about one site's telephony: where the PBX and the trunks are, and what an extension
+/// number looks like. It decides call direction and joins a back-to-back PBX's legs into one call.
+public struct SiteDescription: Sendable {
+    /// The PBX's own SIP addresses, `host:port` (IPv6 as `[addr]:port`), or `host` for any port.
+    public var pbxAddresses: [String]
+    /// The trunk (carrier) peers' addresses, in the same form.
+    public var trunkAddresses: [String]
+    /// A regular expression that matches a whole extension number, e.g. `1\d{3}`; `nil` for none.
+    public var extensionPattern: String?
+
+    private let pbxEndpoints: [EndpointPattern]
+    private let trunkEndpoints: [EndpointPattern]
+    private let extensionMatcher: ExtensionMatcher?
+
+    /// Creates a site description.
+    /// - Throws: ``SiteDescriptionError`` naming the address or pattern that cannot be used.
+    public init(pbxAddresses: [String], trunkAddresses: [String] = [], extensionPattern: String? = nil)
+        throws(SiteDescriptionError)
+    {
+        self.pbxAddresses = pbxAddresses
+        self.trunkAddresses = trunkAddresses
+        self.extensionPattern = extensionPattern
+        pbxEndpoints = try pbxAddresses.map { address throws(SiteDescriptionError) in try EndpointPattern(address) }
+        trunkEndpoints = try trunkAddresses.map { address throws(SiteDescriptionError) in try EndpointPattern(address) }
+        extensionMatcher = try extensionPattern.map { pattern throws(SiteDescriptionError) in
+            try ExtensionMatcher(pattern)
+        }
+    }
+
+    /// Whether `endpoint` is one of the PBX's addresses.
+    public func isPBX(_ endpoint: TransportEndpoint) -> Bool { pbxEndpoints.contains { $0.matches(endpoint) } }
+
+    /// Whether `endpoint` is one of the trunk peers.
+    public func isTrunk(_ endpoint: TransportEndpoint) -> Bool { trunkEndpoints.contains { $0.matches(endpoint) } }
+
+    /// The extension number in a URI user part: the whole user when it matches the pattern, else its leading
+    /// digits when they do (phones register contacts such as `1002-0x559f57310cc0`); `nil` otherwise.
+    /// Without a pattern, the leading digits of the user.
+    public func extensionNumber(inUser user: String) -> String? {
+        let digits = String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
+        guard let extensionMatcher else { return digits.isEmpty ? nil : digits }
+        if extensionMatcher.matches(user) { return user }
+        if !digits.isEmpty && digits != user && extensionMatcher.matches(digits) { return digits }
+        return nil
+    }
+
+    /// Whether a trunk list was given (direction then comes from addresses rather than numbers).
+    var hasTrunks: Bool { !trunkEndpoints.isEmpty }
+}
+
+/// Why a site description cannot be used.
+public struct SiteDescriptionError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong and what to write instead.
+    public var description: String
+
+    /// Creates an error with a message for the user.
+    public init(_ description: String) { self.description = description }
+}
+
+/// `host:port`, `[v6]:port` or `host`.
+private struct EndpointPattern: Sendable {
+    var host: String
+    var port: UInt16?
+
+    init(_ text: String) throws(SiteDescriptionError) {
+        let trimmed = String(text.trimmingSpaces)
+        if trimmed.hasPrefix("[") {
+            guard let close = trimmed.firstIndex(of: "]") else {
+                throw SiteDescriptionError("address '\(text)' has '[' without ']'; write IPv6 as [2001:db8::1]:5060")
+            }
+            host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close]).lowercased()
+            let rest = trimmed[trimmed.index(after: close)...]
+            if rest.isEmpty {
+                port = nil
+            } else if rest.hasPrefix(":"), let value = UInt16(rest.dropFirst()) {
+                port = value
+            } else {
+                throw SiteDescriptionError("address '\(text)' has a bad port; write host:port, e.g. 10.0.0.1:5060")
+            }
+        } else if trimmed.filter({ $0 == ":" }).count > 1 {
+            host = trimmed.lowercased()
+            port = nil
+        } else if let colon = trimmed.firstIndex(of: ":") {
+            host = String(trimmed[..<colon])
+            guard let value = UInt16(trimmed[trimmed.index(after: colon)...]) else {
+                throw SiteDescriptionError("address '\(text)' has a bad port; write host:port, e.g. 10.0.0.1:5060")
+            }
+            port = value
+        } else {
+            host = trimmed
+            port = nil
+        }
+        guard !host.isEmpty else { throw SiteDescriptionError("address '\(text)' has no host; write host:port") }
+    }
+
+    func matches(_ endpoint: TransportEndpoint) -> Bool {
+        endpoint.address.lowercased() == host && (port == nil || port == endpoint.port)
+    }
+}
+
+/// The compiled extension pattern (whole-string match).
+private struct ExtensionMatcher: @unchecked Sendable {
+    // Regex is immutable after compilation and matching does not mutate it, so sharing it across
+    // threads is safe; the standard library just does not mark `Regex<AnyRegexOutput>` Sendable.
+    let regex: Regex<AnyRegexOutput>
+
+    init(_ pattern: String) throws(SiteDescriptionError) {
+        do {
+            regex = try Regex(pattern)
+        } catch {
+            throw SiteDescriptionError("extension pattern '\(pattern)' is not a valid regular expression: \(error)")
+        }
+    }
+
+    func matches(_ text: String) -> Bool { (try? regex.wholeMatch(in: text)) != nil }
+}
