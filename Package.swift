@@ -32,6 +32,11 @@ let package = Package(
         // Pipedrive client: HTTP transport, OAuth tokens, rate limits, typed v1/v2 endpoints.
         .target(name: "RinglogPipedrive", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
 
+        // Chats and tickets from other systems: spool directory and stdin intake, batched flush to Pipedrive.
+        .target(
+            name: "RinglogEvents", dependencies: ["RinglogCore", "RinglogStore", "RinglogPipedrive"],
+            swiftSettings: strictSettings),
+
         // libre (SIP): the user agent stack and, in tests, the decoding oracle for the Swift SIP decoder.
         .systemLibrary(name: "CRe", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
         .target(
@@ -47,12 +52,15 @@ let package = Package(
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
             name: "ringlog",
-            dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogSIP"],
+            dependencies: [
+                "RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogEvents", "RinglogSIP",
+            ],
             swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
-            name: "RinglogBenchmarks", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogBenchmarks", dependencies: ["RinglogCore", "RinglogEvents", "RinglogStore"],
+            swiftSettings: strictSettings),
 
         // Tests: one target per module.
         .testTarget(
@@ -65,6 +73,10 @@ let package = Package(
             name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive", "RinglogCore"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogEventsTests",
+            dependencies: ["RinglogEvents", "RinglogStore", "RinglogCore", "RinglogPipedrive"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],

@@ -9,6 +9,8 @@ enum CommandRouter {
         CheckCommand.self,
         AuthCommand.self,
         ReplayCommand.self,
+        EventCommand.self,
+        FlushCommand.self,
         DialCommand.self,
     ]
 

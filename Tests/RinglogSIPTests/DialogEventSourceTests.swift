@@ -54,7 +54,9 @@ struct DialogEventSourceTests {
                 .replacingOccurrences(of: "n1notify", with: "n1notify\(cseq)")  // a new transaction each
             cseq += 1
             try peer.reply(to: subscribe, notify)
-            let answer = try await peer.next()
+            var answer = try await peer.next()
+            // A SUBSCRIBE sent again before our 200 arrived (busy machine) is not the answer.
+            for _ in 0..<5 where answer.message.startLine.hasPrefix("SUBSCRIBE ") { answer = try await peer.next() }
             #expect(answer.message.startLine == "SIP/2.0 200 OK")
         }
         var records: [CallRecord] = []

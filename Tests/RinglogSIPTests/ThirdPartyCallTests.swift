@@ -1,5 +1,6 @@
 import Foundation
 import RinglogSIP
+import Synchronization
 import Testing
 
 /// Click-to-call against a scripted peer that plays both the PBX and the user's phone on one UDP port.
@@ -187,24 +188,30 @@ struct ThirdPartyCallTests {
     }
 }
 
-/// A ``UDPTestPeer`` that remembers who sent what, and skips retransmissions.
-struct ScriptedPeer {
+/// A ``UDPTestPeer`` that remembers who sent what and skips retransmissions: on a busy machine libre
+/// may resend a request (timer A, 500 ms) before the scripted answer arrives, and an exact copy of a
+/// datagram already seen is never the next step of the script.
+final class ScriptedPeer: Sendable {
     struct Received {
         var message: SIPTestMessage
         var sender: sockaddr_in
     }
 
     let udp: UDPTestPeer
+    private let seen = Mutex<Set<String>>([])
     var port: UInt16 { udp.port }
 
     init(_ udp: UDPTestPeer) {
         self.udp = udp
     }
 
-    /// The next datagram that is not a retransmission of `previous` (nor of an earlier request in `skipping`).
+    /// The next datagram that is not a copy of one received before, nor a retransmission of `previous`
+    /// (same start line and CSeq).
     func next(after previous: Received? = nil) async throws -> Received {
         for _ in 0..<20 {
             let datagram = try await udp.receive()
+            let isCopy = seen.withLock { !$0.insert(datagram.text).inserted }
+            if isCopy { continue }
             let message = SIPTestMessage(datagram.text)
             if let previous, message.startLine == previous.message.startLine,
                 message.value("CSeq") == previous.message.value("CSeq")

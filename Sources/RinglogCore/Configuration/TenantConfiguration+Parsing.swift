@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker", "sip",
+        "tracker", "events", "sip",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -46,6 +46,9 @@ extension TenantConfiguration {
             tracker: try root.object("tracker").map { (object) throws(ConfigurationError) in
                 try TrackerSettings(object)
             } ?? TrackerSettings(),
+            events: try root.object("events").map { (object) throws(ConfigurationError) in
+                try EventSettings(object, stateDirectory: stateDirectory)
+            },
             sip: try root.object("sip").map { (object) throws(ConfigurationError) in try SIPSettings(object) })
     }
 

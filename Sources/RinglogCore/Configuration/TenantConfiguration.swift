@@ -22,6 +22,8 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var policy: CallPolicy
     /// Limits of the call tracker.
     public var tracker: TrackerSettings
+    /// Chats and tickets from other systems (the `events` block).
+    public var events: EventSettings
     /// ringlog as a SIP user agent at the PBX (click-to-call, dialog events); `nil` when not configured.
     public var sip: SIPSettings?
 
@@ -30,6 +32,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         tenant: String, region: RegionCode = .finland, stateDirectory: String, logLevel: LogLevel = .info,
         pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
         users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
+        events: EventSettings? = nil,
         sip: SIPSettings? = nil
     ) {
         self.tenant = tenant
@@ -42,6 +45,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.users = users
         self.policy = policy
         self.tracker = tracker
+        self.events = events ?? EventSettings(stateDirectory: stateDirectory)
         self.sip = sip
     }
 
