@@ -43,7 +43,8 @@ let package = Package(
             name: "CReShim", dependencies: ["CRe"],
             cSettings: [.define("HAVE_INTTYPES_H", to: "1"), .define("HAVE_STDBOOL_H", to: "1")]),
         .target(name: "RinglogSIPOracle", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
-        .target(name: "RinglogSIP", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+        .target(
+            name: "RinglogSIP", dependencies: ["RinglogCore", "CRe", "CReShim"], swiftSettings: strictSettings),
 
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
         .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
@@ -51,7 +52,9 @@ let package = Package(
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
             name: "ringlog",
-            dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogEvents"],
+            dependencies: [
+                "RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogEvents", "RinglogSIP",
+            ],
             swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
@@ -80,6 +83,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
+        // Against the SIP lab (scripts/lab): ringlog dial and the dialog-event source with Kamailio and baresip.
+        .testTarget(
+            name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(

@@ -7,7 +7,7 @@
 public final class SIPUserAgent: Sendable {
     /// NOTIFYs and subscription ends, in arrival order. Finishes after ``shutdown()``.
     public let events: AsyncStream<SIPUserAgentEvent>
-    private let loop: LibreEventLoop<UserAgentCore>
+    let loop: LibreEventLoop<UserAgentCore>
 
     /// Starts libre's SIP stack on its own thread with a UDP transport on the configured address.
     /// - Throws: ``SIPUserAgentError`` when the address is invalid or libre cannot start.

@@ -34,15 +34,19 @@ public struct SIPUserAgentConfiguration: Sendable, Equatable {
     public var localPort: UInt16 = 0
     /// The User-Agent header value.
     public var userAgentName = "ringlog"
+    /// Where every request outside a dialog is sent, e.g. `sip:192.0.2.10:5060`: libre puts it in a
+    /// `Route` header with `;lr` added. `nil` sends each request to its Request-URI's host.
+    public var outboundProxy: String?
 
     /// Creates a configuration.
     public init(
         account: SIPAccount, localAddress: String = "127.0.0.1", localPort: UInt16 = 0,
-        userAgentName: String = "ringlog"
+        userAgentName: String = "ringlog", outboundProxy: String? = nil
     ) {
         self.account = account
         self.localAddress = localAddress
         self.localPort = localPort
         self.userAgentName = userAgentName
+        self.outboundProxy = outboundProxy
     }
 }

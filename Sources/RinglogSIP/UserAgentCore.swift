@@ -7,7 +7,14 @@ import CReShim
 final class UserAgentCore {
     private var sip: OpaquePointer?
     private var eventSocket: OpaquePointer?
+    private var sessionSocket: OpaquePointer?
     private let account: SIPAccount
+    private let outboundProxy: String?
+    private let localAddress: String
+    private var calls: [UInt64: OutboundCallContext] = [:]
+    private let referNotifies = ReferNotifyListener()
+    private var referListener: OpaquePointer?
+    private var nextCall: UInt64 = 1
     private let events: AsyncStream<SIPUserAgentEvent>.Continuation
     private var subscriptions: [SIPSubscriptionID: SubscriptionContext] = [:]
     private var nextSubscription: UInt64 = 1
@@ -16,6 +23,8 @@ final class UserAgentCore {
         throws(SIPUserAgentError)
     {
         account = configuration.account
+        outboundProxy = configuration.outboundProxy
+        localAddress = configuration.localAddress
         self.events = events
         var localAddress = sa()
         guard sa_set_str(&localAddress, configuration.localAddress, configuration.localPort) == 0 else {
@@ -31,6 +40,16 @@ final class UserAgentCore {
             close()
             throw .libre(operation: "sip_transp_add", errno: transportError)
         }
+        // Before libre's event socket, which would answer the REFER's NOTIFYs with 481.
+        referNotifies.sip = stack
+        var listener: OpaquePointer?
+        let listenerError = sip_listen(
+            &listener, stack, true, ReferNotifyListener.handler, Unmanaged.passUnretained(referNotifies).toOpaque())
+        guard listenerError == 0 else {
+            close()
+            throw .libre(operation: "sip_listen", errno: listenerError)
+        }
+        referListener = listener
         var socket: OpaquePointer?
         let listenError = sipevent_listen(&socket, stack, 32, 32, nil, nil)
         guard listenError == 0, let socket else {
@@ -38,6 +57,64 @@ final class UserAgentCore {
             throw .libre(operation: "sipevent_listen", errno: listenError)
         }
         eventSocket = socket
+        var sessions: OpaquePointer?
+        // Incoming calls are declined: ringlog places calls, it never takes them.
+        let sessionError = sipsess_listen(
+            &sessions, stack, 32,
+            { message, argument in
+                guard let message, let argument else { return }
+                _ = sip_treply(nil, OpaquePointer(argument), message, 603, "Decline")
+            }, UnsafeMutableRawPointer(stack))
+        guard sessionError == 0, let sessions else {
+            close()
+            throw .libre(operation: "sipsess_listen", errno: sessionError)
+        }
+        sessionSocket = sessions
+    }
+
+    /// INVITEs `phoneURI` with an inactive SDP offer and `extraHeaders`; once it answers, REFERs it to
+    /// `targetURI`. Progress arrives on `events`; returns the call's number for ``hangUp(_:)``.
+    func startCall(
+        phoneURI: String, targetURI: String, extraHeaders: [String],
+        events callEvents: AsyncStream<OutboundCallEvent>.Continuation
+    ) -> Result<UInt64, SIPUserAgentError> {
+        guard let sip, let sessionSocket else { return .failure(.stopped) }
+        let context = OutboundCallContext(
+            account: account, targetURI: targetURI,
+            sessionDescription: OutboundCallContext.sessionDescription(localAddress: localAddress), sip: sip,
+            events: callEvents)
+        guard let description = context.descriptionBuffer() else {
+            return .failure(.libre(operation: "mbuf_alloc", errno: ENOMEM))
+        }
+        defer { _ = mem_deref(description) }
+        let argument = Unmanaged.passRetained(context).toOpaque()
+        var session: OpaquePointer?
+        let headers = extraHeaders.map { $0 + "\r\n" }.joined()
+        let error = creshim_sipsess_connect(
+            &session, sessionSocket, phoneURI, account.displayName, account.uri, account.username, outboundProxy,
+            "application/sdp", description, authenticateOutboundCall, argument, offerOutboundCall,
+            answerOutboundCall, progressOutboundCall, establishOutboundCall, closeOutboundCall, argument, headers)
+        guard error == 0, let session else {
+            Unmanaged<OutboundCallContext>.fromOpaque(argument).release()
+            return .failure(.libre(operation: "sipsess_connect", errno: error))
+        }
+        context.session = session
+        if let dialog = sipsess_dialog(session), let callID = sip_dialog_callid(dialog) {
+            referNotifies.expect(callID: String(cString: callID))
+        }
+        let id = nextCall
+        nextCall += 1
+        context.onEnd = { [weak self] in self?.calls[id] = nil }
+        calls[id] = context
+        return .success(id)
+    }
+
+    /// Ends a call: CANCEL while it rings, BYE once answered. Returns whether it was still known.
+    @discardableResult
+    func hangUp(_ id: UInt64) -> Bool {
+        guard let context = calls[id] else { return false }
+        context.end()
+        return true
     }
 
     /// Sends a SUBSCRIBE (answering digest challenges with the account's credentials) and keeps the
@@ -51,9 +128,9 @@ final class UserAgentCore {
         let context = SubscriptionContext(id: id, account: account, events: events)
         let argument = Unmanaged.passRetained(context).toOpaque()
         var handle: OpaquePointer?
-        let error = creshim_sipevent_subscribe(
+        let error = creshim_sipevent_subscribe_routed(
             &handle, eventSocket, target, account.displayName, account.uri, event, expires, account.username,
-            authenticateSubscription, argument, receiveSubscriptionNotify, closeSubscription, argument,
+            outboundProxy, authenticateSubscription, argument, receiveSubscriptionNotify, closeSubscription, argument,
             "Accept: \(accept)\r\n")
         guard error == 0, let handle else {
             Unmanaged<SubscriptionContext>.fromOpaque(argument).release()
@@ -80,6 +157,18 @@ final class UserAgentCore {
             context.end(reporting: nil)
         }
         subscriptions = [:]
+        for context in Array(calls.values) {
+            context.end()
+        }
+        calls = [:]
+        if let sessionSocket {
+            _ = mem_deref(UnsafeMutableRawPointer(sessionSocket))
+            self.sessionSocket = nil
+        }
+        if let referListener {
+            _ = mem_deref(UnsafeMutableRawPointer(referListener))
+            self.referListener = nil
+        }
         if let eventSocket {
             _ = mem_deref(UnsafeMutableRawPointer(eventSocket))
             self.eventSocket = nil

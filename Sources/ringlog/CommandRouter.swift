@@ -11,6 +11,7 @@ enum CommandRouter {
         ReplayCommand.self,
         EventCommand.self,
         FlushCommand.self,
+        DialCommand.self,
     ]
 
     static var usage: String {

@@ -100,11 +100,14 @@ struct ConfigurationLoaderTests {
         let scratch = try Scratch()
         // The example names /etc/ringlog/acme.token; point it at a scratch token file instead.
         let token = try scratch.write("acme.token", "example-token\n", mode: 0o600)
+        let sipPassword = try scratch.write("acme.sip-password", "example-password\n", mode: 0o600)
         let text = try String(contentsOfFile: example, encoding: .utf8)
             .replacingOccurrences(of: "/etc/ringlog/acme.token", with: token)
+            .replacingOccurrences(of: "/etc/ringlog/acme.sip-password", with: sipPassword)
         let file = try scratch.write("acme.json", text, mode: 0o644)
         let loaded = try ConfigurationLoader().load(path: file)
         #expect(loaded.tenant == "acme")
         #expect(loaded.users["1001"] == "anna.virtanen@example.com")
+        #expect(loaded.sip?.dialogEvents?.extensions == ["1001", "1002"])
     }
 }

@@ -5,9 +5,13 @@ import Foundation
 struct SIPTestMessage {
     let startLine: String
     let headers: [(name: String, value: String)]
+    /// Everything after the blank line.
+    let body: String
 
     init(_ text: String) {
-        let head = text.components(separatedBy: "\r\n\r\n").first ?? text
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? text
+        body = parts.dropFirst().joined(separator: "\r\n\r\n")
         var lines = head.components(separatedBy: "\r\n")
         startLine = lines.isEmpty ? "" : lines.removeFirst()
         headers = lines.compactMap { line in
@@ -25,7 +29,9 @@ struct SIPTestMessage {
     func value(_ name: String) -> String? { values(name).first }
 
     /// A response to this request: Via, From, Call-ID and CSeq copied, To given `toTag` if it has none.
-    func response(_ status: String, toTag: String, extraHeaders: [String] = []) -> String {
+    func response(
+        _ status: String, toTag: String, extraHeaders: [String] = [], body: String = "", contentType: String? = nil
+    ) -> String {
         var lines = ["SIP/2.0 \(status)"]
         lines += values("Via").map { "Via: \($0)" }
         lines.append("From: \(value("From") ?? "")")
@@ -34,8 +40,9 @@ struct SIPTestMessage {
         lines.append("Call-ID: \(value("Call-ID") ?? "")")
         lines.append("CSeq: \(value("CSeq") ?? "")")
         lines += extraHeaders
-        lines.append("Content-Length: 0")
-        return lines.joined(separator: "\r\n") + "\r\n\r\n"
+        if let contentType { lines.append("Content-Type: \(contentType)") }
+        lines.append("Content-Length: \(body.utf8.count)")
+        return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
 
     /// A NOTIFY in the dialog this SUBSCRIBE created, sent by the notifier at `notifierPort` whose

@@ -65,7 +65,7 @@ public struct ConfigurationLoader: Sendable {
     }
 
     /// Reads a whole small file, with its permission bits. A secret file must not be readable by group or others.
-    private func readProtectedFile(_ path: String, requireOwnerOnly: Bool) throws(ConfigurationLoadError)
+    func readProtectedFile(_ path: String, requireOwnerOnly: Bool) throws(ConfigurationLoadError)
         -> (bytes: Data, mode: mode_t)
     {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -114,6 +114,7 @@ extension TenantConfiguration {
         case .oauth(let oauth): sources.append(("pipedrive.oauth.client_secret", oauth.clientSecret))
         }
         if let key = hep.authKey { sources.append(("hep.auth_key", key)) }
+        if let password = sip?.password { sources.append(("sip.password", password)) }
         return sources
     }
 }

@@ -10,6 +10,8 @@ public enum ExitCode: Int32, Sendable {
     case dataError = 65
     /// An input file could not be opened (EX_NOINPUT).
     case noInput = 66
+    /// A host name is unknown (EX_NOHOST).
+    case noHost = 68
     /// A service ringlog needs is not available (EX_UNAVAILABLE).
     case unavailable = 69
     /// An internal error: a bug in ringlog (EX_SOFTWARE).
@@ -20,6 +22,8 @@ public enum ExitCode: Int32, Sendable {
     case ioError = 74
     /// A temporary failure: trying again later may work (EX_TEMPFAIL).
     case temporaryFailure = 75
+    /// The remote side refused what the protocol asked of it (EX_PROTOCOL).
+    case protocolError = 76
     /// Permission denied (EX_NOPERM).
     case noPermission = 77
     /// The configuration is wrong (EX_CONFIG).

@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker", "events",
+        "tracker", "events", "sip",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -48,7 +48,8 @@ extension TenantConfiguration {
             } ?? TrackerSettings(),
             events: try root.object("events").map { (object) throws(ConfigurationError) in
                 try EventSettings(object, stateDirectory: stateDirectory)
-            })
+            },
+            sip: try root.object("sip").map { (object) throws(ConfigurationError) in try SIPSettings(object) })
     }
 
     private static func users(_ root: ConfigurationObject) throws(ConfigurationError) -> [String: String] {

@@ -24,13 +24,16 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var tracker: TrackerSettings
     /// Chats and tickets from other systems (the `events` block).
     public var events: EventSettings
+    /// ringlog as a SIP user agent at the PBX (click-to-call, dialog events); `nil` when not configured.
+    public var sip: SIPSettings?
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(
         tenant: String, region: RegionCode = .finland, stateDirectory: String, logLevel: LogLevel = .info,
         pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
         users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
-        events: EventSettings? = nil
+        events: EventSettings? = nil,
+        sip: SIPSettings? = nil
     ) {
         self.tenant = tenant
         self.region = region
@@ -43,6 +46,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.policy = policy
         self.tracker = tracker
         self.events = events ?? EventSettings(stateDirectory: stateDirectory)
+        self.sip = sip
     }
 
     /// Every inline secret in the configuration, with its key; the loader refuses a file readable by
@@ -54,6 +58,7 @@ public struct TenantConfiguration: Sendable, Equatable {
             keys.append("pipedrive.oauth.client_secret")
         }
         if case .inline? = hep.authKey { keys.append("hep.auth_key") }
+        if case .inline? = sip?.password { keys.append("sip.password") }
         return keys
     }
 }
