@@ -20,11 +20,44 @@ public struct PipedriveActivityWriter: ActivityWriter {
         }
     }
 
-    /// The client has no activity listing (`GET /api/v2/activities`) yet, so an event whose earlier request
-    /// may have reached Pipedrive cannot be checked: it is marked failed with instructions instead of being
-    /// written a second time.
+    /// Pages of `GET /api/v2/activities` read at most by one lookup (500 activities each).
+    public static let lookupPageLimit = 20
+
+    /// Looks where the earlier attempt wrote: the done activities of the draft's person (else its
+    /// organisation, else its owner) changed at or after `since`, `GET /api/v2/activities` (10 tokens a page
+    /// of 500), for a note with the draft's marker as its own paragraph.
+    /// - Throws: ``ActivityWriteError/retryable(message:retryAt:mayHaveReachedPipedrive:)`` for temporary
+    ///   errors (the event waits and is looked up again), ``ActivityWriteError/cannotLookUp(message:)`` when
+    ///   Pipedrive refuses the lookup (e.g. the token lacks `activities:read`) or more than
+    ///   ``lookupPageLimit`` pages would have to be read.
     public func findActivity(matching draft: ActivityDraft, since: Int64) async throws -> Int? {
-        throw ActivityWriteError.cannotLookUp(message: "the Pipedrive client cannot list activities yet")
+        var filter = ActivityFilter(done: true, updatedSince: Date(timeIntervalSince1970: TimeInterval(since)))
+        if let personID = draft.personID {
+            filter.personID = personID
+        } else if let organizationID = draft.organizationID {
+            filter.organizationID = organizationID
+        } else {
+            filter.ownerID = draft.ownerID
+        }
+        var cursor: String?
+        for _ in 0..<Self.lookupPageLimit {
+            let page: ActivityPage
+            do {
+                page = try await client.activities(filter, cursor: cursor, limit: 500)
+            } catch let error as PipedriveError {
+                switch Self.writeError(error) {
+                case .permanent(let message): throw ActivityWriteError.cannotLookUp(message: message)
+                case let other: throw other
+                }
+            }
+            if let found = page.activities.first(where: { EventNoteMarker.note($0.note, contains: draft.marker) }) {
+                return found.id
+            }
+            guard let next = page.nextCursor else { return nil }
+            cursor = next
+        }
+        throw ActivityWriteError.cannotLookUp(
+            message: "more than \(Self.lookupPageLimit * 500) done activities changed since the attempt")
     }
 
     public func createPerson(name: String, phone: String?, email: String?, ownerID: Int?) async throws -> Int {

@@ -40,6 +40,7 @@ ENDPOINTS = [
     ("v2", "get", "/persons/{id}", "/api/v2/persons/{id}"),
     ("v2", "get", "/organizations", "/api/v2/organizations"),
     ("v2", "get", "/organizations/{id}", "/api/v2/organizations/{id}"),
+    ("v2", "get", "/activities", "/api/v2/activities"),
     ("v2", "post", "/activities", "/api/v2/activities"),
     ("v2", "get", "/activities/{id}", "/api/v2/activities/{id}"),
     ("v2", "patch", "/activities/{id}", "/api/v2/activities/{id}"),

@@ -1,5 +1,6 @@
 """The simulated Pipedrive API endpoints (v1 call logs, users, activity types,
-recents; v2 persons, organizations, activities, deals).
+recents; v2 persons, organizations, activities (list, create, read, change,
+delete), deals).
 
 Every handler takes (store, ctx) and returns (status, body). Requests have
 already passed the spec validation in pdsim.py; handlers add the semantic
@@ -106,8 +107,7 @@ def v2_list(items, ctx, sort_fields):
         raise validation_error("sort_by: must be one of [%s]" % ", ".join(sort_fields))
 
     def key(item):
-        value = item[sort_by] if sort_by != "id" else item["id"]
-        return (int(value), item["id"])
+        return (sort_value(item, sort_by), item["id"])
 
     items = sorted(items, key=key, reverse=(direction == "desc"))
     if params.get("cursor"):
@@ -132,6 +132,17 @@ def v2_list(items, ctx, sort_fields):
         next_cursor = encode_cursor({"field": sort_by, "fieldValue": key(first)[0],
                                      "sortDirection": direction, "id": first["id"]})
     return page, {"next_cursor": next_cursor}
+
+
+def sort_value(item, field):
+    """The integer a v2 list sorts (and puts in its cursors) by: ids and epoch
+    seconds as they are, `due_date` (YYYY-MM-DD or null) as YYYYMMDD or 0."""
+    if field == "id":
+        return int(item["id"])
+    if field == "due_date":
+        value = item.get("due_date")
+        return int(value.replace("-", "")) if value else 0
+    return int(item[field])
 
 
 def v1_page(items, ctx, default_limit, max_limit):
@@ -568,6 +579,28 @@ def apply_activity_fields(store, ctx, activity, body):
     activity["update_time"] = int(ctx.now)
 
 
+ACTIVITY_FILTERS = ("owner_id", "deal_id", "lead_id", "person_id", "org_id", "done")
+
+
+def list_activities(store, ctx):
+    """GET /api/v2/activities: live activities, filtered (person_id is the
+    primary participant), sorted and paged like every v2 list. There are no
+    saved filters in the simulator, so any filter_id is unknown."""
+    if ctx.params.get("filter_id") is not None:
+        raise ApiError(404, "Filter not found")
+    items = [a for a in store.activities.values() if not a.get("is_deleted")]
+    for key in ACTIVITY_FILTERS:
+        if ctx.params.get(key) is not None:
+            wanted = ctx.params[key]
+            if key == "done":
+                items = [a for a in items if bool(a.get("done")) == wanted]
+            else:
+                items = [a for a in items if a.get(key) == wanted]
+    page, additional = v2_list(items, ctx, ("id", "update_time", "add_time", "due_date"))
+    with_attendees = "attendees" in (ctx.params.get("include_fields") or [])
+    return ok([render.activity_v2(a, attendees=with_attendees) for a in page], additional)
+
+
 def add_activity(store, ctx):
     now = int(ctx.now)
     activity = {
@@ -682,6 +715,7 @@ HANDLERS = {
     "GET /api/v2/persons/{id}": get_person,
     "GET /api/v2/organizations": list_organizations,
     "GET /api/v2/organizations/{id}": get_organization,
+    "GET /api/v2/activities": list_activities,
     "POST /api/v2/activities": add_activity,
     "GET /api/v2/activities/{id}": get_activity,
     "PATCH /api/v2/activities/{id}": update_activity,

@@ -196,8 +196,10 @@ def deal_v1(d, store):
     }
 
 
-def activity_v2(a):
-    return {
+def activity_v2(a, attendees=True):
+    """An activity in the v2 shape. Lists (GET /api/v2/activities) leave out
+    `attendees` unless asked for with include_fields=attendees."""
+    out = {
         "id": a["id"],
         "subject": a.get("subject"),
         "type": a.get("type"),
@@ -227,6 +229,9 @@ def activity_v2(a):
         "priority": a.get("priority"),
         "note": a.get("note"),
     }
+    if not attendees:
+        del out["attendees"]
+    return out
 
 
 def hhmm(value):

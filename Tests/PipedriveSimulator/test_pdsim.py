@@ -432,6 +432,102 @@ class OrganizationDealActivityTests(SimulatorTestCase):
             self.assertTrue(answer.json["error"].startswith("Validation failed"), answer.json)
 
 
+class ActivityListTests(SimulatorTestCase):
+    KEY = "GET /api/v2/activities"
+
+    def add(self, **fields):
+        body = {"subject": "Chat", "type": "task", "done": True}
+        body.update(fields)
+        answer = self.request("POST", "/api/v2/activities", json_body=body)
+        self.assertEqual(answer.status, 200, answer.raw)
+        return answer.json["data"]["id"]
+
+    def listed(self, query=""):
+        answer = self.request("GET", "/api/v2/activities" + ("?" + query if query else ""))
+        self.assertEqual(answer.status, 200, answer.raw)
+        self.assert_conforms(answer, self.KEY)
+        return answer.json
+
+    def ids(self, query=""):
+        return [a["id"] for a in self.listed(query)["data"]]
+
+    def test_lists_live_activities_in_the_v2_shape_and_costs_10(self):
+        body = self.listed()
+        self.assertEqual([a["id"] for a in body["data"]], [1, 2])
+        self.assertEqual(body["additional_data"], {"next_cursor": None})
+        first = body["data"][0]
+        self.assertNotIn("attendees", first)
+        self.assertEqual((first["person_id"], first["org_id"], first["done"]), (2, 1, False))
+        self.assertEqual(first["participants"], [{"person_id": 2, "primary": True}])
+        self.assertRegex(first["update_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIn("attendees", self.listed("include_fields=attendees")["data"][0])
+        log = [e for e in self.requests_log() if e["path"] == "/api/v2/activities"]
+        self.assertEqual([e["token_cost"] for e in log], [10, 10])
+        self.assertEqual([e["violations"] for e in log], [[], []])
+        self.request("DELETE", "/api/v2/activities/1")
+        self.assertEqual(self.ids(), [2])
+
+    def test_filters(self):
+        chat = self.add(participants=[{"person_id": 3, "primary": True}], org_id=1, owner_id=2)
+        other = self.add(participants=[{"person_id": 1, "primary": False}, {"person_id": 3, "primary": True}])
+        open_task = self.add(participants=[{"person_id": 3, "primary": True}], done=False)
+        self.assertEqual(self.ids("person_id=3"), [chat, other, open_task])
+        self.assertEqual(self.ids("person_id=3&done=true"), [chat, other])
+        self.assertEqual(self.ids("person_id=1"), [2])
+        self.assertEqual(self.ids("done=false"), [1, 2, open_task])
+        self.assertEqual(self.ids("org_id=1&done=true"), [chat])
+        self.assertEqual(self.ids("owner_id=2"), [chat])
+        self.assertEqual(self.ids("deal_id=1"), [1])
+        self.assertEqual(self.ids("ids=2,%d,999" % other), [2, other])
+        self.assertEqual(self.ids("person_id=999"), [])
+
+    def test_updated_since_until_and_sorting(self):
+        now = self.control("GET", "/_sim/clock")["now"]
+        self.assertEqual(self.ids("updated_since=" + now), [])
+        fresh = self.add(due_date="2026-01-01")
+        self.request("PATCH", "/api/v2/activities/1", json_body={"note": "changed"})
+        self.assertEqual(self.ids("updated_since=" + now), [1, fresh])
+        self.assertEqual(self.ids("updated_until=" + now), [2])
+        self.assertEqual(self.ids("sort_by=due_date"), [fresh, 1, 2])
+        self.assertEqual(self.ids("sort_by=due_date&sort_direction=desc"), [2, 1, fresh])
+        self.assertEqual(self.ids("sort_by=id&sort_direction=desc"), [fresh, 2, 1])
+
+    def test_cursor_pages_until_null(self):
+        made = [self.add(participants=[{"person_id": 3, "primary": True}]) for _ in range(7)]
+        for sort in ("sort_by=id", "sort_by=update_time", "sort_by=due_date&sort_direction=desc"):
+            seen, cursor, pages = [], None, 0
+            while pages < 10:
+                body = self.listed("person_id=3&limit=3&" + sort + ("&cursor=" + cursor if cursor else ""))
+                seen += [a["id"] for a in body["data"]]
+                cursor = body["additional_data"]["next_cursor"]
+                pages += 1
+                if cursor is None:
+                    break
+            self.assertEqual(sorted(seen), made, sort)
+            self.assertEqual(len(seen), 7, sort)
+            self.assertEqual(pages, 3, sort)
+
+    def test_validation(self):
+        for query in ("limit=501", "limit=0", "done=1", "done=yes", "person_id=abc", "sort_by=subject",
+                      "sort_direction=up", "updated_since=2026-01-01", "updated_since=2026-01-01T00:00:00.5Z",
+                      "ids=1,x", "include_fields=notes", "cursor=%%%", "ids=" + ",".join(str(i) for i in range(101))):
+            answer = self.request("GET", "/api/v2/activities?" + query)
+            self.assertEqual(answer.status, 400, query)
+            self.assertEqual(answer.json["code"], "ERR_SCHEMA_VALIDATION_FAILED", query)
+        cursor = self.listed("limit=1")["additional_data"]["next_cursor"]
+        self.assertEqual(self.request("GET", "/api/v2/activities?sort_by=update_time&cursor=" + cursor).status, 400)
+        self.assertEqual(self.request("GET", "/api/v2/activities?filter_id=3").status, 404)
+        self.assertEqual(self.request("GET", "/api/v2/activities?limit=500").status, 200)
+
+    def test_fault_after_processing_still_creates_the_activity(self):
+        self.control("POST", "/_sim/faults", {"fault_phase": "after", "drop_rate": 1.0})
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.request("POST", "/api/v2/activities", json_body={"subject": "lost", "note": "<p>m</p>"})
+        self.control("POST", "/_sim/faults", {"drop_rate": 0.0})
+        notes = [a["note"] for a in self.listed("done=false")["data"]]
+        self.assertIn("<p>m</p>", notes)
+
+
 class AuthTests(SimulatorTestCase):
     def test_missing_and_wrong_token_are_401(self):
         for headers in ({}, {"x-api-token": "nope"}, {"Authorization": "Bearer nope"}):

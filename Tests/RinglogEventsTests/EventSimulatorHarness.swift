@@ -93,10 +93,9 @@ final class EventSimulator: Sendable {
     }
 
     /// A client with the seed's API token (user 1).
-    func client() -> PipedriveClient {
+    func client(transport: URLSessionTransport = .shared) -> PipedriveClient {
         PipedriveClient(
-            configuration: .init(baseURL: baseURL), credentials: .apiToken("test-api-token"),
-            transport: URLSessionTransport.shared)
+            configuration: .init(baseURL: baseURL), credentials: .apiToken("test-api-token"), transport: transport)
     }
 
     /// Calls the control API and returns the decoded JSON.

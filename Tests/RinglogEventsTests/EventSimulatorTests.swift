@@ -147,31 +147,47 @@ struct EventSimulatorTests {
         }
     }
 
-    @Test("a crash in the middle of a flush: the next run finishes, no event is written twice")
-    func crashMidFlush() async throws {
+    @Test(
+        "a crash while a POST is out: the next run finds or sends the event, one activity per event, none failed",
+        arguments: ["after", "before"])
+    func crashMidFlush(faultPhase: String) async throws {
         try await EventSimulator.with { simulator in
             let state = try ScratchDirectory()
+            // The third POST is dropped by the simulator after (or before) it created the activity, and the
+            // process dies before it stores an answer.
             let crashing = CrashingWriter(
-                inner: PipedriveActivityWriter(client: simulator.client()), crashAfterPost: 3)
+                inner: PipedriveActivityWriter(client: simulator.client()), simulator: simulator,
+                faultPhase: faultPhase,
+                crashAtPost: 3)
             let first = try await Process(state: state, simulator: simulator, writer: crashing)
             let lines = (1...6).map { number in
                 #"{"kind":"chat","id":"K-\#(number)","direction":"incoming","time":"2026-11-20T14:05:09Z","agent_email":"\#(Self.agent)","email":"matti@kalastaja.example"}"#
             }
             #expect(try await first.ingest(lines).accepted == 6)
             await #expect(throws: CancellationError.self) { _ = try await first.flusher.flush() }
-            #expect(try await simulator.eventActivities().count == 3)
+            #expect(try await simulator.eventActivities().count == (faultPhase == "after" ? 3 : 2))
+            #expect(try await first.outbox.item(key: "chat:K-3")?.state == .sending)
 
             let second = try await Process(state: state, simulator: simulator)
             let report = try await second.flusher.flush()
-            // The event whose answer was lost cannot be checked with the client yet: it is flagged, not resent.
-            #expect(report.created == 3)
-            #expect(report.failed == 1)
+            #expect(report.reconciled == (faultPhase == "after" ? 1 : 0))
+            #expect(report.created == (faultPhase == "after" ? 3 : 4))
+            #expect(report.failed == 0)
             let activities = try await simulator.eventActivities()
-            #expect(activities.count == 6)
+            #expect(activities.keys.sorted() == (1...6).map { "ringlog-event:chat:K-\($0)" })
             #expect(activities.values.allSatisfy { $0.count == 1 })
-            let flagged = try await second.outbox.item(key: "chat:K-3")
-            #expect(flagged?.state == .failed)
-            #expect(flagged?.lastError?.contains("ringlog-event:chat:K-3") == true)
+            #expect(try await second.outbox.counts(kind: EventIntake.outboxKind) == [.done: 6])
+            let recovered = try await second.outbox.item(key: "chat:K-3")
+            let activityID = try #require(activities["ringlog-event:chat:K-3"]?.first?["id"] as? Int)
+            #expect(recovered?.result == "{\"activity_id\":\(activityID)}")
+
+            // One lookup (the interrupted event only), within the spec.
+            let lookups = try await simulator.apiRequests().filter {
+                $0["method"] as? String == "GET" && $0["path"] as? String == "/api/v2/activities"
+            }
+            #expect(lookups.count == 1)
+            #expect((lookups.first?["violations"] as? [Any])?.isEmpty == true)
+            #expect(lookups.first?["status"] as? Int == 200)
         }
     }
 }
@@ -214,24 +230,37 @@ struct EventActivityTypeCheckTests {
     }
 }
 
-/// Passes writes through, but "dies" right after the Nth activity was created: the answer never arrives.
+/// Passes writes through, but at the Nth POST makes the simulator drop the connection (after or before it
+/// processed the request) and then "dies": the answer is never stored.
 private final class CrashingWriter: ActivityWriter {
     private let inner: PipedriveActivityWriter
+    /// Sends the dropped POST: the client notices the dropped connection only when its timeout ends.
+    private let impatient: PipedriveActivityWriter
+    private let simulator: EventSimulator
+    private let faultPhase: String
     private let remaining: Mutex<Int>
 
-    init(inner: PipedriveActivityWriter, crashAfterPost: Int) {
+    init(inner: PipedriveActivityWriter, simulator: EventSimulator, faultPhase: String, crashAtPost: Int) {
         self.inner = inner
-        remaining = Mutex(crashAfterPost)
+        impatient = PipedriveActivityWriter(
+            client: simulator.client(transport: URLSessionTransport(timeout: .seconds(5))))
+        self.simulator = simulator
+        self.faultPhase = faultPhase
+        remaining = Mutex(crashAtPost)
     }
 
     func createActivity(_ draft: ActivityDraft) async throws -> Int {
-        let id = try await inner.createActivity(draft)
         let crash = remaining.withLock { count in
             count -= 1
             return count == 0
         }
-        if crash { throw CancellationError() }
-        return id
+        guard crash else { return try await inner.createActivity(draft) }
+        try await simulator.control("POST", "/_sim/faults", json: ["fault_phase": faultPhase, "drop_rate": 1.0])
+        var answeredID: Int?
+        do { answeredID = try await impatient.createActivity(draft) } catch {}
+        try await simulator.control("POST", "/_sim/faults", json: ["fault_phase": "before", "drop_rate": 0.0])
+        if let answeredID { Issue.record("the dropped POST was answered with activity \(answeredID)") }
+        throw CancellationError()
     }
 
     func findActivity(matching draft: ActivityDraft, since: Int64) async throws -> Int? {

@@ -241,6 +241,43 @@ struct PipedriveClientEndpointTests {
         #expect(requests[3].jsonBody?.keys.sorted() == ["done"])
     }
 
+    @Test("v2 activity list: filters, updated_since, cursor, limit and the typed page")
+    func listActivities() async throws {
+        let transport = FakeTransport { request in
+            guard request.method == "GET", request.path == "/api/v2/activities" else { return FakeResponse(404) }
+            let next = request.query["cursor"] == nil ? #""eyJpZCI6NDF9""# : "null"
+            return FakeResponse(
+                json: """
+                    {"success":true,"data":[{"id":40,"subject":"Chat","type":"task","owner_id":3,"person_id":5,
+                     "participants":[{"person_id":5,"primary":true}],"org_id":9,"done":true,
+                     "note":"<p>ringlog-event:chat:C1</p>","update_time":"2022-07-23T07:05:00Z"}],
+                     "additional_data":{"next_cursor":\(next)}}
+                    """)
+        }
+        let client = Fixtures.client(transport)
+        let filter = ActivityFilter(personID: 5, ownerID: 3, done: true, updatedSince: start)
+        let page = try await client.activities(filter, limit: 1000)
+        #expect(page.nextCursor == "eyJpZCI6NDF9")
+        let activity = try #require(page.activities.first)
+        #expect(activity.id == 40)
+        #expect(activity.note == "<p>ringlog-event:chat:C1</p>")
+        #expect(activity.ownerID == 3 && activity.personID == 5 && activity.organizationID == 9 && activity.done)
+        #expect(activity.updateTime == start.addingTimeInterval(300))
+        let last = try await client.activities(ActivityFilter(organizationID: 9, done: false), cursor: "eyJpZCI6NDF9")
+        #expect(last.nextCursor == nil)
+        _ = try await client.activities()
+        let requests = transport.requests
+        #expect(
+            requests[0].query == [
+                "person_id": "5", "owner_id": "3", "done": "true", "updated_since": "2022-07-23T07:00:00Z",
+                "sort_by": "update_time", "limit": "500",
+            ])
+        #expect(requests[1].query == ["org_id": "9", "done": "false", "cursor": "eyJpZCI6NDF9", "limit": "500"])
+        #expect(requests[2].query == ["limit": "500"])
+        #expect(client.tokensSpent[.listActivities] == TokenLedger.Usage(requests: 3, tokens: 30))
+        #expect(PipedriveEndpoint.listActivities.costKey == "GET /v2/activities")
+    }
+
     @Test("any http(s) base URL works, with or without a trailing slash or path")
     func baseURL() async throws {
         let transport = FakeTransport(responses: [FakeResponse(json: #"{"success":true,"data":{"id":1,"name":"A"}}"#)])

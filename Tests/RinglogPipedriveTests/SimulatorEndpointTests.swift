@@ -53,6 +53,16 @@ struct SimulatorEndpointTests {
         #expect(activity.personID == 1)
         let updated = try await client.updateActivity(id: activity.id, ActivityFields(done: true))
         #expect(updated.done)
+        let listed = try await client.activities(
+            ActivityFilter(personID: 1, done: true, updatedSince: now.addingTimeInterval(-60)))
+        #expect(listed.activities.contains { $0.id == activity.id && $0.organizationID == 1 })
+        #expect(listed.activities.allSatisfy { $0.personID == 1 && $0.done })
+        #expect(listed.nextCursor == nil)
+        let firstActivities = try await client.activities(ActivityFilter(ownerID: 1), limit: 1)
+        #expect(firstActivities.activities.map(\.id) == [1])
+        let activityCursor = try #require(firstActivities.nextCursor)
+        let moreActivities = try await client.activities(ActivityFilter(ownerID: 1), cursor: activityCursor, limit: 1)
+        #expect(moreActivities.activities.map(\.id) == [2])
         let recents = try await client.recents(
             since: now.addingTimeInterval(-400 * 86_400), items: ["person", "organization", "user"], limit: 100)
         #expect(recents.changes.contains { $0.person?.id == 1 && $0.person?.organizationID == 1 })

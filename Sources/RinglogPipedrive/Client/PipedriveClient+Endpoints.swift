@@ -157,6 +157,29 @@ extension PipedriveClient {
         try await fetch(Activity.self, from: .addActivity, body: json(fields)).0
     }
 
+    /// One page of activities (`GET /api/v2/activities`, 10 tokens), sorted by id, or by update time when
+    /// `filter.updatedSince` is set.
+    /// - Parameters:
+    ///   - filter: which activities; the filters combine (all must hold).
+    ///   - cursor: the ``ActivityPage/nextCursor`` of the previous page.
+    ///   - limit: activities per page, at most 500.
+    public func activities(_ filter: ActivityFilter = ActivityFilter(), cursor: String? = nil, limit: Int = 500)
+        async throws -> ActivityPage
+    {
+        var query: [URLQueryItem] = []
+        let references = [
+            ("person_id", filter.personID), ("org_id", filter.organizationID), ("owner_id", filter.ownerID),
+            ("deal_id", filter.dealID),
+        ]
+        for (name, value) in references {
+            if let value { query.append(URLQueryItem(name: name, value: String(value))) }
+        }
+        if let done = filter.done { query.append(URLQueryItem(name: "done", value: done ? "true" : "false")) }
+        query += Self.listQuery(updatedSince: filter.updatedSince, cursor: cursor, limit: limit)
+        let (activities, additional) = try await fetch([Activity].self, from: .listActivities, query: query)
+        return ActivityPage(activities: activities, nextCursor: additional?.nextCursor)
+    }
+
     /// Changes the given fields of an activity (`PATCH /api/v2/activities/{id}`, 5 tokens).
     public func updateActivity(id: Int, _ fields: ActivityFields) async throws -> Activity {
         try await fetch(Activity.self, from: .updateActivity, id: String(id), body: json(fields)).0

@@ -32,6 +32,8 @@ public enum PipedriveEndpoint: String, CaseIterable, Sendable, Hashable, CustomS
     case getOrganization
     /// `POST /api/v2/activities`
     case addActivity
+    /// `GET /api/v2/activities`
+    case listActivities
     /// `PATCH /api/v2/activities/{id}`
     case updateActivity
 
@@ -70,7 +72,7 @@ public enum PipedriveEndpoint: String, CaseIterable, Sendable, Hashable, CustomS
         case .getPerson: "/persons/{id}"
         case .listOrganizations: "/organizations"
         case .getOrganization: "/organizations/{id}"
-        case .addActivity: "/activities"
+        case .addActivity, .listActivities: "/activities"
         case .updateActivity: "/activities/{id}"
         }
     }

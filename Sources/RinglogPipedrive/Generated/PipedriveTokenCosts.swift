@@ -21,6 +21,7 @@ enum PipedriveTokenCosts {
         "GET /v2/organizations": 10,
         "GET /v2/organizations/{id}": 1,
         "POST /v2/activities": 5,
+        "GET /v2/activities": 10,
         "PATCH /v2/activities/{id}": 5,
         "POST /v1/oauth/token": 0,
     ]
