@@ -74,6 +74,9 @@ let package = Package(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        // The lab's recordings and, when Kamailio, baresip and sipp are installed, the live SIP lab.
+        .testTarget(
+            name: "RinglogLabTests", dependencies: ["RinglogCapture", "RinglogCore"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )
