@@ -150,7 +150,8 @@ private struct DigitTemplate: Sendable {
             var count = 1
             if bytes.first == UInt8(ascii: "{") {
                 guard let close = bytes.firstIndex(of: UInt8(ascii: "}")),
-                    let value = Int(String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self)),
+                    let value = Int(
+                        String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self)),
                     (1...64).contains(value)
                 else { return nil }
                 count = value
