@@ -59,7 +59,8 @@ let package = Package(
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
-            name: "RinglogBenchmarks", dependencies: ["RinglogCore", "RinglogEvents", "RinglogStore"],
+            name: "RinglogBenchmarks",
+            dependencies: ["RinglogCore", "RinglogCapture", "RinglogEvents", "RinglogStore"],
             swiftSettings: strictSettings),
 
         // Tests: one target per module.
@@ -95,6 +96,9 @@ let package = Package(
         .testTarget(
             name: "RinglogDirectoryTests", dependencies: ["RinglogStore", "RinglogPipedrive", "RinglogCore"],
             swiftSettings: strictSettings),
+        // The lab's recordings and, when Kamailio, baresip and sipp are installed, the live SIP lab.
+        .testTarget(
+            name: "RinglogLabTests", dependencies: ["RinglogCapture", "RinglogCore"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

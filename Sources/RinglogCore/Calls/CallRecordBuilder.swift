@@ -73,7 +73,10 @@ struct CallRecordBuilder {
             outcome = primary.unansweredOutcome
         }
 
-        let startedAt = legs.map(\.startedAt).min() ?? first.startedAt
+        // Click-to-call: the controller's leg to the extension (whose caller REFERred the extension to the
+        // number) is not part of the extension's outbound call, which starts with the extension's own INVITE.
+        let placingLegs = direction == .outbound ? legs.filter { !$0.callerTransferredAway } : legs
+        let startedAt = (placingLegs.isEmpty ? legs : placingLegs).map(\.startedAt).min() ?? first.startedAt
         var endedAt: CaptureTime?
         if complete {
             endedAt = legs.compactMap(\.endedAt).max()

@@ -41,6 +41,7 @@ public struct CallTracker: Sendable {
     private var groups: [Int: Group] = [:]
     private var nextGroupID = 0
     private var closing: [Int: CaptureTime] = [:]
+    private var closingQueue = ClosingQueue()
     private var referrals: [Referral] = []
     private var recentLegs: [(callID: String, startedAt: CaptureTime)] = []
     private var recentStart = 0
@@ -87,13 +88,12 @@ public struct CallTracker: Sendable {
         guard let now else { return [] }
         var records = evicted
         evicted.removeAll()
-        if !closing.isEmpty {
-            let grace = Self.microseconds(configuration.closingGraceSeconds)
-            let due = closing.filter { $0.value.microsecondsSinceEpoch + grace <= now.microsecondsSinceEpoch }
-            for (groupID, endedAt) in due {
-                if let record = removeGroup(groupID, complete: true) { records.append((endedAt, record)) }
-            }
+        while let due = closingQueue.popDue(now: now.microsecondsSinceEpoch) {
+            // A stale entry: the call reopened, ended later, or is gone.
+            guard closing[due.groupID] == due.endedAt else { continue }
+            if let record = removeGroup(due.groupID, complete: true) { records.append((due.endedAt, record)) }
         }
+        if closing.isEmpty && !closingQueue.isEmpty { closingQueue.removeAll() }
         if lastSweep.map({ now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch >= 1_000_000 }) ?? true {
             lastSweep = now
             records += evictStale(now: now)
@@ -367,7 +367,13 @@ public struct CallTracker: Sendable {
             }
             if latest.map({ ended > $0 }) ?? true { latest = ended }
         }
-        if let latest { closing[groupID] = latest }
+        if let latest, closing[groupID] != latest {
+            closing[groupID] = latest
+            closingQueue.push(
+                ClosingQueue.Entry(
+                    due: latest.microsecondsSinceEpoch + Self.microseconds(configuration.closingGraceSeconds),
+                    groupID: groupID, endedAt: latest))
+        }
     }
 
     private func groupLastActivity(_ groupID: Int) -> CaptureTime {

@@ -104,7 +104,8 @@ private struct PacketSource {
 
     private let path: String
     private var kind: Kind
-    private let decoder = HEPDecoder()
+    /// Compressed payloads (HEP chunk 0x10, or a zlib stream in the payload chunk) are inflated with zlib.
+    private let decoder = HEPDecoder(inflate: ZlibInflater().closure)
 
     init(path: String) throws {
         self.path = path

@@ -44,6 +44,20 @@ def measure(copies):
     return (end - invite) if end is not None else None, 0.0
 
 
+def measure_record(grouped, call_ids):
+    """(ring, talk) of a call record that joins the dialogs `call_ids` (a transfer): ring of the
+    first dialog, talk from its answer to the first BYE of the last dialog."""
+    ring, talk = measure(grouped.get(call_ids[0], []))
+    if len(call_ids) == 1 or talk is None:
+        return ring, talk
+    copies = grouped.get(call_ids[0], [])
+    answer = next((c.time for c in copies
+                   if not c.is_request and c.status == 200 and c.cseq_method == "INVITE"), None)
+    bye = next((c.time for c in grouped.get(call_ids[-1], []) if c.is_request and c.method == "BYE"),
+               None)
+    return ring, (bye - answer) if answer is not None and bye is not None else None
+
+
 def check(expectations, copies):
     """Returns (problems, notes): what is wrong, and the measured timings for the log."""
     problems, notes = [], []

@@ -5,17 +5,22 @@ times and returns one Expectation per call record. The record (Expectation.recor
 scripts/lab/drive writes with --expect-out:
 
     scenario       the scenario's name
-    call_id        the SIP Call-ID of the call (one Call-ID per record; the PBX is a proxy, so
-                   both legs share it)
+    call_id        the SIP Call-ID of the call (the PBX is a proxy, so both legs share it; a
+                   transferred call's first Call-ID)
     direction      inbound (from outside), outbound (to outside) or internal (extension to extension)
     outcome        answered, missed (caller gave up), busy (486), declined, failed or
                    answered_elsewhere
-    extension      inbound: the extension that answered, or the extension / ring group called when
-                   nobody answered; outbound and internal: the calling extension
-    from, to       E.164 when the number normalises (region FI), else the SIP user part
+    extension      inbound and internal: the extension that answered (the last one after a
+                   transfer), or the extension / ring group called when nobody answered; outbound:
+                   the calling extension
+    from, to       E.164 when the number normalises (region FI), else the SIP user part; `to` is
+                   the number the caller called
     ring_seconds   INVITE to answer (or to the end of an unanswered call), as scripted
-    talk_seconds   answer to BYE, as scripted; 0 when not answered
+    talk_seconds   answer to BYE, as scripted; 0 when not answered. A transferred call is one
+                   record: from the first answer to the BYE of the last dialog
+    call_ids       only on a transferred call: every Call-ID the record joins, in order
 
+records() folds the expectations of a transfer into one record.
 Expectation.flows lists, per Call-ID, the SIP messages the HEP mirror must show (see flow.py).
 """
 import os
@@ -65,12 +70,34 @@ class Expectation:
             "ring_seconds": round(float(ring), 3),
             "talk_seconds": round(float(talk), 3),
         }
+        # the expectation of the call this dialog was transferred from: its record then covers both
+        self.joins = None
         # the ordered SIP tokens of this Call-ID (gaps allowed)
         self.flow = list(flow)
         # tokens that must appear for this Call-ID, in any order
         self.unordered = list(unordered)
         # (token, "src"|"dst", port): a copy of that message from or to that port must exist
         self.checks = list(checks)
+
+
+def records(expectations):
+    """The call records ringlog should write: one per expectation, except that a dialog a transfer
+    made (Expectation.joins) extends the record of the call it was transferred from: that record
+    keeps its first Call-ID, caller, called number and ring time, takes the last answering
+    extension, and its talk time runs from the first answer to the last BYE."""
+    result, by_call = [], {}
+    for expectation in expectations:
+        if expectation.joins is not None and id(expectation.joins) in by_call:
+            record, joined = by_call[id(expectation.joins)], expectation.record
+            record["extension"] = joined["extension"]
+            record["talk_seconds"] = round(record["talk_seconds"] + joined["talk_seconds"], 3)
+            record.setdefault("call_ids", [record["call_id"]]).append(joined["call_id"])
+            by_call[id(expectation)] = record
+            continue
+        record = dict(expectation.record)
+        by_call[id(expectation)] = record
+        result.append(record)
+    return result
 
 
 class Context:
@@ -251,11 +278,12 @@ def ring_group(ctx):
                                 ("BYE", "dst", ctx.port_of("1002"))])]
 
 
-def _transfer(ctx, name, caller_phone, caller_number, direction, calling_extension):
+def _transfer(ctx, name, caller_phone, caller_number, direction):
     """caller_phone calls 1001; 1001 answers and blind-transfers (REFER) it to 1002.
 
     The first call lasts until 1001's BYE, which baresip sends when the transfer target answered
-    (NOTIFY with a 200 sipfrag), so its talk time is talk-before plus the target's ring time.
+    (NOTIFY with a 200 sipfrag), so its talk time is talk-before plus the target's ring time. Both
+    dialogs are one call record (records()): answered by 1002, talk from 1001's answer to the end.
     """
     ring1, talk1, ring2, talk2 = ctx.ring(1), ctx.talk(2), ctx.ring(1), ctx.talk(2)
     transferor, target = ctx.phone("1001"), ctx.phone("1002")
@@ -276,30 +304,28 @@ def _transfer(ctx, name, caller_phone, caller_number, direction, calling_extensi
     target.wait("CALL_CLOSED", ctx.timeout)
     if first["id"] == second["id"]:
         raise ScenarioError("the transferred call kept its Call-ID %s" % first["id"])
-    extension1 = "1001" if direction == "inbound" else calling_extension
-    extension2 = "1002" if direction == "inbound" else calling_extension
-    return [
-        Expectation(name, first["id"], direction, "answered", extension1, caller_number, "1001",
-                    ring1, talk1 + ring2,
-                    ["INVITE", "200 INVITE", "ACK", "REFER", "202 REFER", "BYE", "200 BYE"],
-                    unordered=["NOTIFY"]),
-        Expectation(name, second["id"], direction, "answered", extension2, caller_number, "1002",
-                    ring2, talk2,
-                    ["INVITE", "180 INVITE", "200 INVITE", "ACK", "BYE", "200 BYE"],
-                    checks=[("INVITE", "dst", ctx.port_of("1002"))]),
-    ]
+    before = Expectation(name, first["id"], direction, "answered", "1001", caller_number, "1001",
+                         ring1, talk1 + ring2,
+                         ["INVITE", "200 INVITE", "ACK", "REFER", "202 REFER", "BYE", "200 BYE"],
+                         unordered=["NOTIFY"])
+    after = Expectation(name, second["id"], direction, "answered", "1002", caller_number, "1002",
+                        ring2, talk2,
+                        ["INVITE", "180 INVITE", "200 INVITE", "ACK", "BYE", "200 BYE"],
+                        checks=[("INVITE", "dst", ctx.port_of("1002"))])
+    after.joins = before
+    return [before, after]
 
 
 def blind_transfer(ctx):
     """1003 calls 1001; it rings 1 s, 1001 answers, talks 2 s and blind-transfers 1003 to 1002
-    (REFER); 1002 rings 1 s, answers, and 1003 hangs up after 2 s. Two internal calls."""
-    return _transfer(ctx, "blind_transfer", ctx.phone("1003"), "1003", "internal", "1003")
+    (REFER); 1002 rings 1 s, answers, and 1003 hangs up after 2 s. One internal call record."""
+    return _transfer(ctx, "blind_transfer", ctx.phone("1003"), "1003", "internal")
 
 
 def inbound_transfer(ctx):
     """The outside caller (the PSTN phone) calls 1001; as blind_transfer, 1001 transfers it to
-    1002. Two inbound calls, answered by 1001 and by 1002."""
-    return _transfer(ctx, "inbound_transfer", ctx.phone("pstn"), ctx.caller, "inbound", None)
+    1002. One inbound call record, answered last by 1002."""
+    return _transfer(ctx, "inbound_transfer", ctx.phone("pstn"), ctx.caller, "inbound")
 
 
 def click_to_call(ctx):

@@ -1,0 +1,18 @@
+import RinglogCore
+import Testing
+
+@Suite("Site description: extension numbers")
+struct SiteDescriptionExtensionTests {
+    @Test(
+        "fixed-length digit patterns and general regular expressions agree",
+        arguments: [
+            (#"1\d{3}"#, "1001", "1001"), (#"1\d{3}"#, "1002-0x559f57310cc0", "1002"), (#"1\d{3}"#, "2000", nil),
+            (#"1\d{3}"#, "10011", nil), (#"1\d{3}"#, "100", nil), (#"1\d{3}"#, "+358401234567", nil),
+            ("2[0-9][0-9]", "201", "201"), ("2[0-9][0-9]", "2a1", nil), (#"(1|2)\d{2}"#, "199", "199"),
+            (#"(1|2)\d{2}"#, "399", nil), (#"\d{2,4}"#, "123", "123"), (#"\d{2,4}"#, "12345", nil),
+        ] as [(String, String, String?)])
+    func extensionNumber(pattern: String, user: String, expected: String?) throws {
+        let site = try SiteDescription(pbxAddresses: [], extensionPattern: pattern)
+        #expect(site.extensionNumber(inUser: user) == expected)
+    }
+}
