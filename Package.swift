@@ -41,12 +41,14 @@ let package = Package(
         .target(name: "RinglogSIP", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
 
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
-        .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .target(
+            name: "RinglogAgent", dependencies: ["RinglogCore", "RinglogStore", "RinglogPipedrive", "RinglogCapture"],
+            swiftSettings: strictSettings),
 
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
             name: "ringlog",
-            dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive"],
+            dependencies: ["RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogStore"],
             swiftSettings: strictSettings),
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
@@ -72,6 +74,9 @@ let package = Package(
             name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogDaemonTests", dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
     ],
