@@ -9,6 +9,9 @@ enum CommandRouter {
         CheckCommand.self,
         AuthCommand.self,
         ReplayCommand.self,
+        RunCommand.self,
+        StatusCommand.self,
+        TraceCommand.self,
     ]
 
     static var usage: String {
