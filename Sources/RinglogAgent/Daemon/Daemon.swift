@@ -46,6 +46,7 @@ public final class Daemon: Sendable {
     private let notifier = SystemdNotifier()
     private let callsSeen = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    private let directoryAttempted = Atomic<Bool>(false)
     private let configuration: Mutex<TenantConfiguration>
 
     private init(options: Options, configuration: TenantConfiguration, logger: DaemonLogger) {
@@ -201,12 +202,13 @@ public final class Daemon: Sendable {
             }
             notifier.notify("READY=1")
 
-            var first = await group.next() ?? .other
-            if first == .intakeDone && (options.dryRun || listener != nil) == false {
-                // Replay: wait for the writer to drain the outbox (or a signal).
-                first = await group.next() ?? .other
-            } else if first == .intakeDone && options.dryRun {
-                first = .writerDone
+            // The first of: a signal, the end of a replay once the writer drained the outbox (or, in a dry
+            // run, the end of the input), or a loop that ended by itself.
+            var first = Exit.other
+            while let exit = await group.next() {
+                first = exit
+                if exit == .signal || exit == .writerDone { break }
+                if exit == .intakeDone && (options.dryRun || listener != nil) { break }
             }
             notifier.notify("STOPPING=1")
             stopping.store(true, ordering: .relaxed)
@@ -323,6 +325,10 @@ public final class Daemon: Sendable {
     // MARK: - Writing
 
     private func writeLoop(writer: CallLogWriter, outbox: Outbox, drainAndExit: Bool) async {
+        // The first directory sync comes first (bounded): a call written before it would miss its contact.
+        for _ in 0..<600 where !directoryAttempted.load(ordering: .relaxed) && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         // Calls cut by a crash are reconciled before anything is sent.
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
@@ -362,6 +368,7 @@ public final class Daemon: Sendable {
             } catch {
                 logger.warning("directory sync failed: \(error); the next try is in one interval")
             }
+            directoryAttempted.store(true, ordering: .relaxed)
             do { try await Task.sleep(for: options.directorySyncInterval) } catch { return }
         }
     }
