@@ -25,12 +25,15 @@ public final class Daemon: Sendable {
         public var gracePeriod: Duration
         /// How often the contact directory is synchronised.
         public var directorySyncInterval: Duration
+        /// How many calls are written at once.
+        public var writers: Int
 
         /// Creates options.
         public init(
             configurationPath: String, replayFiles: [String] = [], dryRun: Bool = false,
-            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration = .seconds(300)
+            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration = .seconds(300), writers: Int = 8
         ) {
+            self.writers = max(1, writers)
             self.configurationPath = configurationPath
             self.replayFiles = replayFiles
             self.dryRun = dryRun
@@ -83,12 +86,12 @@ public final class Daemon: Sendable {
             }
             return PipedriveClient(
                 configuration: PipedriveClient.Configuration(baseURL: url), credentials: .apiToken(token.value),
-                transport: URLSessionTransport(timeout: .seconds(10)))
+                transport: URLSessionTransport(timeout: .seconds(5)))
         case .oauth(let oauth):
             let secret = try loader.secret(
                 oauth.clientSecret, key: "pipedrive.oauth.client_secret", configurationPath: path)
             let settings = try PipedriveAuthSettings(configuration: configuration, clientSecret: secret)
-            return try PipedriveClient.make(settings: settings, transport: URLSessionTransport(timeout: .seconds(10)))
+            return try PipedriveClient.make(settings: settings, transport: URLSessionTransport(timeout: .seconds(5)))
         }
     }
 
@@ -335,10 +338,19 @@ public final class Daemon: Sendable {
                 try await writer.reconcileInterrupted(now: Self.nowMilliseconds)
                 break
             } catch {
-                logger.warning("cannot reconcile interrupted calls yet: \(error); trying again in 5 s")
-                try? await Task.sleep(for: .seconds(5))
+                logger.warning("cannot reconcile interrupted calls yet: \(error); trying again in 1 s")
+                try? await Task.sleep(for: .seconds(1))
             }
         }
+        // Several workers, so that one slow or lost answer does not hold up the calls behind it.
+        await withTaskGroup(of: Void.self) { workers in
+            for _ in 0..<options.writers {
+                workers.addTask { await self.writeWorker(writer: writer, outbox: outbox, drainAndExit: drainAndExit) }
+            }
+        }
+    }
+
+    private func writeWorker(writer: CallLogWriter, outbox: Outbox, drainAndExit: Bool) async {
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
                 if try await writer.processNext(now: Self.nowMilliseconds) != nil { continue }
