@@ -75,7 +75,8 @@ let package = Package(
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogDaemonTests", dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive"],
+            name: "RinglogDaemonTests",
+            dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),

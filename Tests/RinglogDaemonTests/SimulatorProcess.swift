@@ -28,7 +28,9 @@ final class SimulatorProcess {
         try process.run()
         var found: Int?
         for _ in 0..<300 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8),
+                let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 found = value
                 break
             }
@@ -97,14 +99,15 @@ var ringlogExecutable: URL {
 
 /// Writes a tenant configuration for the simulator (API token of user 1 in a 0600 file).
 func writeConfiguration(
-    in directory: URL, simulator: SimulatorProcess, extra: String = "", hepPort: Int = 39_061
+    in directory: URL, simulator: SimulatorProcess, extra: String = "", hepPort: Int = 39_061,
+    logLevel: String = "warning"
 ) throws -> URL {
     let token = directory.appendingPathComponent("token")
     try Data("test-api-token\n".utf8).write(to: token)
     chmod(token.path, 0o600)
     let configuration = directory.appendingPathComponent("tenant.json")
     let text = """
-        {"tenant": "test", "region": "FI", "state_dir": "\(directory.path)/state", "log_level": "warning",
+        {"tenant": "test", "region": "FI", "state_dir": "\(directory.path)/state", "log_level": "\(logLevel)",
          "pipedrive": {"base_url": "\(simulator.baseURL)", "api_token_file": "\(token.path)"},
          "hep": {"listen": "127.0.0.1:\(hepPort)"},
          "policy": {"unmapped_extension": "default_user", "default_user_email": "aino.admin@ringlog-test.example",

@@ -32,8 +32,12 @@ enum SyntheticCalls {
             let ok =
                 "SIP/2.0 200 OK\r\n" + headers("i", "t\(index)", "1 INVITE")
                 + "Contact: <sip:1001@127.0.0.1:25110>\r\nContent-Length: 0\r\n\r\n"
-            let ack = "ACK sip:1001@127.0.0.1:25110 SIP/2.0\r\n" + headers("a", "t\(index)", "1 ACK") + "Content-Length: 0\r\n\r\n"
-            let bye = "BYE sip:1001@127.0.0.1:25110 SIP/2.0\r\n" + headers("b", "t\(index)", "2 BYE") + "Content-Length: 0\r\n\r\n"
+            let ack =
+                "ACK sip:1001@127.0.0.1:25110 SIP/2.0\r\n" + headers("a", "t\(index)", "1 ACK")
+                + "Content-Length: 0\r\n\r\n"
+            let bye =
+                "BYE sip:1001@127.0.0.1:25110 SIP/2.0\r\n" + headers("b", "t\(index)", "2 BYE")
+                + "Content-Length: 0\r\n\r\n"
             let byeOK = "SIP/2.0 200 OK\r\n" + headers("b", "t\(index)", "2 BYE") + "Content-Length: 0\r\n\r\n"
             bytes += hep(invite, from: caller, to: pbx, seconds: begin, microseconds: 0)
             bytes += hep(ok, from: pbx, to: caller, seconds: begin + 1, microseconds: 0)

@@ -141,7 +141,8 @@ public actor CallLogWriter {
             return .failed(reason)
         }
         do {
-            if item.lastError?.hasPrefix(Self.unconfirmedPrefix) == true, let log = try await findLogged(key: item.key) {
+            if item.lastError?.hasPrefix(Self.unconfirmedPrefix) == true, let log = try await findLogged(key: item.key)
+            {
                 try await markDone(item, log: log, match: "reconciled after an unconfirmed attempt", now: now())
                 counters.reconciled += 1
                 return .reconciled(callLogID: log.id)
@@ -164,7 +165,8 @@ public actor CallLogWriter {
         }
     }
 
-    private func handle(_ error: PipedriveError, item: Outbox.Item, now: @Sendable () -> Int64) async throws -> Outcome {
+    private func handle(_ error: PipedriveError, item: Outbox.Item, now: @Sendable () -> Int64) async throws -> Outcome
+    {
         let text = error.description
         counters.lastError = text
         let current = now()
@@ -218,7 +220,8 @@ public actor CallLogWriter {
             case .logUnderDefaultUser(let email):
                 guard let id = try await users.userID(email: email) else {
                     try await outbox.markSkipped(
-                        item.id, reason: "extension \(extensionText) has no user and the default user \(email) "
+                        item.id,
+                        reason: "extension \(extensionText) has no user and the default user \(email) "
                             + "is not an active Pipedrive user", now: now())
                     return nil
                 }

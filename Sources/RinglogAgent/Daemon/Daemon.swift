@@ -73,7 +73,9 @@ public final class Daemon: Sendable {
 
     private static func secrets(of configuration: TenantConfiguration, path: String) throws -> [Secret] {
         let loader = ConfigurationLoader()
-        return try configuration.secretSources.map { try loader.secret($0.source, key: $0.key, configurationPath: path) }
+        return try configuration.secretSources.map {
+            try loader.secret($0.source, key: $0.key, configurationPath: path)
+        }
     }
 
     private static func makeClient(_ configuration: TenantConfiguration, path: String) throws -> PipedriveClient {
@@ -166,10 +168,12 @@ public final class Daemon: Sendable {
         let exitReason = await withTaskGroup(of: Exit.self) { group -> Exit in
             group.addTask {
                 if let listener {
-                    await self.intake(from: listener, tracker: tracker, outbox: outbox, writer: writer, users: users,
+                    await self.intake(
+                        from: listener, tracker: tracker, outbox: outbox, writer: writer, users: users,
                         directory: directory)
                 } else {
-                    await self.intake(replaying: packets, tracker: tracker, outbox: outbox, writer: writer,
+                    await self.intake(
+                        replaying: packets, tracker: tracker, outbox: outbox, writer: writer,
                         users: users, directory: directory)
                 }
                 return .intakeDone
@@ -217,6 +221,14 @@ public final class Daemon: Sendable {
             stopping.store(true, ordering: .relaxed)
             listener?.stop()
             let grace = options.gracePeriod
+            // Last resort: a child that ignores cancellation must not keep the process alive. Exiting is
+            // safe, the outbox is durable (an item cut while sending is reconciled at the next start).
+            let logger = self.logger
+            Task.detached {
+                try? await Task.sleep(for: grace + .seconds(5))
+                logger.error("shutdown did not finish within the grace period; exiting anyway")
+                exit(0)
+            }
             group.addTask {
                 try? await Task.sleep(for: grace)
                 return .graceExpired
@@ -231,7 +243,8 @@ public final class Daemon: Sendable {
             group.cancelAll()
             return first
         }
-        await writeSnapshot(client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory, running: false)
+        await writeSnapshot(
+            client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory, running: false)
         logger.notice("stopped (\(exitReason == .signal ? "signal" : "input done"))")
     }
 
@@ -265,7 +278,10 @@ public final class Daemon: Sendable {
         from listener: HEPListener, tracker: CallTrackerConfiguration, outbox: Outbox, writer: CallLogWriter,
         users: UserDirectory, directory: Directory
     ) async {
-        enum Input { case packet(CapturedPacket), tick }
+        enum Input {
+            case packet(CapturedPacket)
+            case tick
+        }
         let (inputs, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(8192))
         let forward = Task {
             for await packet in listener.packets { continuation.yield(.packet(packet)) }
@@ -288,7 +304,8 @@ public final class Daemon: Sendable {
                 await enqueue(replay.add(packet), outbox: outbox, writer: writer, users: users, directory: directory)
             case .tick:
                 let now = CaptureTime(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
-                await enqueue(replay.advance(to: now), outbox: outbox, writer: writer, users: users, directory: directory)
+                await enqueue(
+                    replay.advance(to: now), outbox: outbox, writer: writer, users: users, directory: directory)
             }
             if stopping.load(ordering: .relaxed) { break }
         }
@@ -392,7 +409,8 @@ public final class Daemon: Sendable {
     {
         var lastWatchdog = ContinuousClock.now
         while !Task.isCancelled {
-            await writeSnapshot(client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory,
+            await writeSnapshot(
+                client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory,
                 running: true)
             if let interval = notifier.watchdogInterval, ContinuousClock.now - lastWatchdog >= interval {
                 notifier.notify("WATCHDOG=1")

@@ -38,7 +38,9 @@ public final class DaemonLogger: Sendable {
         var bytes = Array(line.utf8)
         var written = 0
         while written < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            let count = bytes.withUnsafeMutableBytes {
+                write(descriptor, $0.baseAddress! + written, $0.count - written)
+            }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { return }
             written += count

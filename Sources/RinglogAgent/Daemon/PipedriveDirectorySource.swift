@@ -25,7 +25,8 @@ public struct PipedriveDirectorySource: DirectorySource {
                     id: person.id, name: person.name, organizationID: person.organizationID,
                     ownerID: person.ownerID, phones: person.phones.map(\.value), emails: person.emails.map(\.value)),
                 isDeleted: person.isDeleted,
-                updatedAt: formatter.string(from: person.updateTime ?? person.addTime ?? Date(timeIntervalSince1970: 0)))
+                updatedAt: formatter.string(from: person.updateTime ?? person.addTime ?? Date(timeIntervalSince1970: 0))
+            )
         }
         return DirectoryPage(items: changes, nextCursor: page.nextCursor)
     }

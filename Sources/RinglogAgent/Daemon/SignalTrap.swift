@@ -27,5 +27,7 @@ public final class SignalTrap: Sendable {
         self.sources = sources
     }
 
-    deinit { sources.forEach { $0.cancel() } }
+    deinit {
+        for source in sources { source.cancel() }
+    }
 }

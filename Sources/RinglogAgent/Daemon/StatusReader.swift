@@ -75,7 +75,8 @@ public struct StatusReader: Sendable {
                         + "\(record.ringSeconds) s, talk \(record.talkSeconds) s")
             }
             lines.append(
-                "  state: \(statement.text(1) ?? "?") (attempts \(statement.integer(2)), updated \(Self.time(updated)))")
+                "  state: \(statement.text(1) ?? "?") (attempts \(statement.integer(2)), updated \(Self.time(updated)))"
+            )
             if let error = statement.text(3) { lines.append("  last error: \(error)") }
             if let resultText = statement.text(4),
                 let result = try? JSONDecoder().decode(CallLogResult.self, from: Data(resultText.utf8))
@@ -85,7 +86,8 @@ public struct StatusReader: Sendable {
                     "  written: call log \(result.callLogID), activity \(result.activityID.map(String.init) ?? "-"), "
                         + "user \(result.userID.map(String.init) ?? "-"), person "
                         + "\(result.personID.map(String.init) ?? "-"), organisation "
-                        + "\(result.organizationID.map(String.init) ?? "-"), deal \(result.dealID.map(String.init) ?? "-")")
+                        + "\(result.organizationID.map(String.init) ?? "-"), deal \(result.dealID.map(String.init) ?? "-")"
+                )
             }
             sections.append(lines.joined(separator: "\n"))
         }

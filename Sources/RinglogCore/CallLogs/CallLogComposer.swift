@@ -60,7 +60,8 @@ public struct CallLogComposer: Sendable {
             dealID: choice?.dealID, outcome: Self.pipedriveOutcome(record.outcome), fromPhoneNumber: record.from,
             toPhoneNumber: record.to ?? record.extensionNumber ?? "unknown", startMilliseconds: start,
             endMilliseconds: max(start, end), durationSeconds: max(0, Int(record.talkSeconds.rounded())),
-            subject: CallLogTemplates.fill(template, values: values), note: note(record, choice: choice, values: values))
+            subject: CallLogTemplates.fill(template, values: values), note: note(record, choice: choice, values: values)
+        )
     }
 
     /// The subject of the call-back activity of a missed inbound call.

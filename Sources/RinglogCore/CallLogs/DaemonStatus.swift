@@ -43,7 +43,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public init(
         running: Bool = false, updatedAt: String? = nil, callsSeen: Int = 0, logged: Int = 0, pending: Int = 0,
         failed: Int = 0, skipped: Int = 0, failures: [Failure] = [], lastError: String? = nil,
-        authorization: String = "unknown", tokensByEndpoint: [String: Int] = [:], unmappedExtensions: [String: Int] = [:]
+        authorization: String = "unknown", tokensByEndpoint: [String: Int] = [:],
+        unmappedExtensions: [String: Int] = [:]
     ) {
         self.running = running
         self.updatedAt = updatedAt

@@ -35,10 +35,12 @@ enum StatusCommand: RinglogCommand {
             let temporary = target + ".tmp"
             do {
                 try Data(status.prometheusText.utf8).write(to: URL(fileURLWithPath: temporary))
-                _ = try FileManager.default.replaceItemAt(
-                    URL(fileURLWithPath: target), withItemAt: URL(fileURLWithPath: temporary))
             } catch {
-                throw DaemonFailure("cannot write \(target): \(error)", exitCode: .cannotCreate)
+                throw DaemonFailure("cannot write \(temporary): \(error)", exitCode: .cannotCreate)
+            }
+            guard rename(temporary, target) == 0 else {
+                throw DaemonFailure(
+                    "cannot move \(temporary) to \(target): \(String(cString: strerror(errno)))", exitCode: .cannotCreate)
             }
         }
         return .success
