@@ -94,7 +94,8 @@ struct DaemonCommandTests {
         let simulator = try SimulatorProcess(directory: directory)
         defer { simulator.stop() }
         let port = 39_000 + Int.random(in: 100..<900)
-        let configuration = try writeConfiguration(in: directory, simulator: simulator, hepPort: port, logLevel: "notice")
+        let configuration = try writeConfiguration(
+            in: directory, simulator: simulator, hepPort: port, logLevel: "notice")
         let log = directory.appendingPathComponent("ringlog.log")
         let daemon = try startRinglog(["run", "--config", configuration.path], log: log)
         defer {

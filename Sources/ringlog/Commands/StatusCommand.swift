@@ -40,7 +40,8 @@ enum StatusCommand: RinglogCommand {
             }
             guard rename(temporary, target) == 0 else {
                 throw DaemonFailure(
-                    "cannot move \(temporary) to \(target): \(String(cString: strerror(errno)))", exitCode: .cannotCreate)
+                    "cannot move \(temporary) to \(target): \(String(cString: strerror(errno)))",
+                    exitCode: .cannotCreate)
             }
         }
         return .success
