@@ -19,6 +19,27 @@ struct DaemonCommandTests {
         return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 
+    @Test("check reaches Pipedrive, names e-mails without an active user, and tries the HEP port")
+    func onlineCheck() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        let configuration = try writeConfiguration(
+            in: directory, simulator: simulator,
+            extra: #", "users": {"1001": "AINO.admin@ringlog-test.example", "1009": "nobody@example.com"}"#)
+        let result = try runRinglog(["check", "--config", configuration.path], in: directory)
+        #expect(result.status == 0)
+        #expect(result.output.contains("ok    pipedrive: reachable at"))
+        #expect(result.output.contains("warn  users.1009: nobody@example.com has no active Pipedrive user"))
+        #expect(!result.output.contains("users.1001:"))
+        #expect(result.output.contains("hep.listen"))
+        simulator.stop()
+        let offline = try runRinglog(["check", "--config", configuration.path], in: directory)
+        #expect(offline.status == 69)
+        #expect(try runRinglog(["check", "--config", configuration.path, "--offline"], in: directory).status == 0)
+    }
+
     @Test("a malformed configuration is refused with exit 78")
     func malformedConfiguration() throws {
         let directory = try makeTemporaryDirectory()

@@ -78,7 +78,7 @@ public final class Daemon: Sendable {
         }
     }
 
-    private static func makeClient(_ configuration: TenantConfiguration, path: String) throws -> PipedriveClient {
+    static func makeClient(_ configuration: TenantConfiguration, path: String) throws -> PipedriveClient {
         let loader = ConfigurationLoader()
         switch configuration.pipedrive.credentials {
         case .apiToken(let source):
