@@ -53,7 +53,7 @@ let package = Package(
 
         // Benchmarks, run on demand in release mode (see docs/benchmarks.md).
         .executableTarget(
-            name: "RinglogBenchmarks", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogBenchmarks", dependencies: ["RinglogCore", "RinglogStore"], swiftSettings: strictSettings),
 
         // Tests: one target per module.
         .testTarget(
