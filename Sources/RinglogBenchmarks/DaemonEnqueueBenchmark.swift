@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import RinglogCore
 import RinglogStore
+import Synchronization
 
 /// `ringlog-bench daemon-enqueue [COUNT]`: how many finished calls per second the outbox accepts durably
 /// (one `Outbox.enqueue` per call, as the daemon does: a WAL commit with `synchronous=FULL` each).
