@@ -316,6 +316,12 @@ public final class Daemon: Sendable {
         replaying packets: [CapturedPacket], tracker: CallTrackerConfiguration, outbox: Outbox, writer: CallLogWriter,
         users: UserDirectory, directory: Directory
     ) async {
+        if options.dryRun {
+            // A dry run shows the matches: the directory must be synchronised first (bounded wait).
+            for _ in 0..<600 where !directoryAttempted.load(ordering: .relaxed) && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
         var replay = CallReplay(configuration: tracker)
         for packet in packets {
             await enqueue(replay.add(packet), outbox: outbox, writer: writer, users: users, directory: directory)
