@@ -47,13 +47,16 @@ let package = Package(
             name: "RinglogSIP", dependencies: ["RinglogCore", "CRe", "CReShim"], swiftSettings: strictSettings),
 
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
-        .target(name: "RinglogAgent", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .target(
+            name: "RinglogAgent", dependencies: ["RinglogCore", "RinglogStore", "RinglogPipedrive", "RinglogCapture"],
+            swiftSettings: strictSettings),
 
         // The one executable: parses arguments and calls the libraries.
         .executableTarget(
             name: "ringlog",
             dependencies: [
                 "RinglogCore", "RinglogCapture", "RinglogAgent", "RinglogPipedrive", "RinglogEvents", "RinglogSIP",
+                "RinglogStore",
             ],
             swiftSettings: strictSettings),
 
@@ -90,6 +93,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RinglogDaemonTests",
+            dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
         // The contact directory end to end: the Pipedrive simulator's messy seed, synchronised and matched.

@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [any Benchmark.Type] = [
     PhoneBenchmark.self, ReplayBenchmark.self, DirectoryBenchmark.self, EventsBenchmark.self,
+    DaemonEnqueueBenchmark.self,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -9,11 +9,16 @@ public final class SQLiteDatabase {
     ///
     /// A new file is created with mode 0600, and so are its `-wal` and `-shm` companions.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(SQLiteError) {
+        // Create the file owner-only before SQLite opens it: SQLite gives the -wal and -shm files the
+        // database file's mode. (The process-wide umask is no tool for this: concurrent opens race on it.)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            fchmod(descriptor, 0o600)
+            close(descriptor)
+        }
         var handle: OpaquePointer?
-        let previousMask = umask(0o077)
         let code = sqlite3_open_v2(
             path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
-        umask(previousMask)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)

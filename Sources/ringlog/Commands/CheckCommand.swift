@@ -1,3 +1,4 @@
+import Foundation
 import RinglogAgent
 import RinglogCore
 
@@ -6,21 +7,23 @@ enum CheckCommand: RinglogCommand {
     static let name = "check"
     static let summary = "validate a tenant configuration"
     static let usage = """
-        Usage: ringlog check --config FILE
+        Usage: ringlog check --config FILE [--offline]
 
         Reads the tenant configuration FILE, validates every key and the files it names (credential
-        files must be readable by their owner only), and reports one line per check: ok, warn or
-        error. Secrets are never printed.
+        files must be readable by their owner only), then checks that Pipedrive answers with these
+        credentials, that every configured e-mail has an active Pipedrive user, and that the HEP port
+        can be bound. Reports one line per check: ok, warn or error. Secrets are never printed.
 
         Exit status: 0 when nothing is an error, 78 when the configuration is wrong, 64 on a usage error.
 
         Options:
           --config FILE   the tenant configuration (JSON), e.g. /etc/ringlog/acme.json
+          --offline       skip the Pipedrive and HEP port checks
           -h, --help      show this help
         """
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
-        let scanner = try ArgumentScanner(arguments, valueOptions: ["config"])
+        let scanner = try ArgumentScanner(arguments, valueOptions: ["config"], flagOptions: ["offline"])
         if scanner.wantsHelp {
             StandardStreams.writeOutput(usage + "\n")
             return .success
@@ -30,6 +33,13 @@ enum CheckCommand: RinglogCommand {
         let configuration = try ConfigurationLoader().load(path: path)
         let report = ConfigurationReport(configuration: configuration)
         StandardStreams.writeOutput(report.text + "\n")
-        return report.hasErrors ? .configuration : .success
+        if report.hasErrors { return .configuration }
+        guard !scanner.flags.contains("offline") else { return .success }
+        let online = await OnlineChecks.run(configuration, path: path)
+        for finding in online {
+            let label = finding.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            StandardStreams.writeOutput("\(label)\(finding.subject): \(finding.detail)\n")
+        }
+        return online.contains { $0.severity == .error } ? .unavailable : .success
     }
 }

@@ -1,0 +1,469 @@
+import Foundation
+import RinglogCapture
+import RinglogCore
+import RinglogPipedrive
+import RinglogStore
+import Synchronization
+
+/// `ringlog run`: source → call tracker → outbox → writer → Pipedrive, as one task group.
+///
+/// - Every finished call is committed to the outbox before anything else happens to it.
+/// - SIGTERM/SIGINT stop intake, let the current write finish within the grace period, and exit 0;
+///   SIGHUP re-reads the configuration (a broken one is logged and the old one kept).
+/// - With `NOTIFY_SOCKET`: READY=1 once the listener is bound, WATCHDOG=1 at half of `WATCHDOG_USEC`,
+///   STATUS= with calls seen, logged and pending.
+public final class Daemon: Sendable {
+    /// How the daemon was started.
+    public struct Options: Sendable {
+        /// The tenant configuration file.
+        public var configurationPath: String
+        /// Capture files to replay instead of listening for HEP; the daemon exits once they are written.
+        public var replayFiles: [String]
+        /// Print the call logs that would be written, write nothing.
+        public var dryRun: Bool
+        /// How long in-flight writes may take after SIGTERM.
+        public var gracePeriod: Duration
+        /// How often the contact directory is synchronised.
+        public var directorySyncInterval: Duration
+        /// How many calls are written at once.
+        public var writers: Int
+
+        /// Creates options.
+        public init(
+            configurationPath: String, replayFiles: [String] = [], dryRun: Bool = false,
+            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration = .seconds(300), writers: Int = 8
+        ) {
+            self.writers = max(1, writers)
+            self.configurationPath = configurationPath
+            self.replayFiles = replayFiles
+            self.dryRun = dryRun
+            self.gracePeriod = gracePeriod
+            self.directorySyncInterval = directorySyncInterval
+        }
+    }
+
+    private enum Exit: Sendable { case intakeDone, writerDone, signal, graceExpired, other }
+
+    private let options: Options
+    private let logger: DaemonLogger
+    private let notifier = SystemdNotifier()
+    private let callsSeen = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let directoryAttempted = Atomic<Bool>(false)
+    private let configuration: Mutex<TenantConfiguration>
+
+    private init(options: Options, configuration: TenantConfiguration, logger: DaemonLogger) {
+        self.options = options
+        self.configuration = Mutex(configuration)
+        self.logger = logger
+    }
+
+    /// Runs the daemon until a signal (or, with replay files, until every call is written).
+    /// - Throws: ``DaemonFailure`` or ``ConfigurationLoadError`` when it cannot start.
+    public static func run(_ options: Options) async throws {
+        let signals = await SignalTrap(trapping: [SIGTERM, SIGINT, SIGHUP])
+        signal(SIGPIPE, SIG_IGN)
+        let loader = ConfigurationLoader()
+        let configuration = try loader.load(path: options.configurationPath)
+        let secrets = try Self.secrets(of: configuration, path: options.configurationPath)
+        let logger = DaemonLogger(minimumLevel: configuration.logLevel, secrets: secrets.map(\.value))
+        let daemon = Daemon(options: options, configuration: configuration, logger: logger)
+        try await daemon.run(signals: signals)
+    }
+
+    private static func secrets(of configuration: TenantConfiguration, path: String) throws -> [Secret] {
+        let loader = ConfigurationLoader()
+        return try configuration.secretSources.map {
+            try loader.secret($0.source, key: $0.key, configurationPath: path)
+        }
+    }
+
+    static func makeClient(_ configuration: TenantConfiguration, path: String) throws -> PipedriveClient {
+        let loader = ConfigurationLoader()
+        switch configuration.pipedrive.credentials {
+        case .apiToken(let source):
+            let token = try loader.secret(source, key: "pipedrive.api_token", configurationPath: path)
+            guard let url = URL(string: configuration.pipedrive.baseURL) else {
+                throw DaemonFailure("\(path): pipedrive.base_url is not a URL", exitCode: .configuration)
+            }
+            return PipedriveClient(
+                configuration: PipedriveClient.Configuration(baseURL: url), credentials: .apiToken(token.value),
+                transport: URLSessionTransport(timeout: .seconds(5)))
+        case .oauth(let oauth):
+            let secret = try loader.secret(
+                oauth.clientSecret, key: "pipedrive.oauth.client_secret", configurationPath: path)
+            let settings = try PipedriveAuthSettings(configuration: configuration, clientSecret: secret)
+            return try PipedriveClient.make(settings: settings, transport: URLSessionTransport(timeout: .seconds(5)))
+        }
+    }
+
+    /// The tracker configuration of a tenant.
+    public static func trackerConfiguration(_ configuration: TenantConfiguration) throws -> CallTrackerConfiguration {
+        let normalizer = PhoneNumberNormalizer(
+            region: configuration.region, outsideLinePrefix: configuration.site.outsideLinePrefix)
+        let site = configuration.site
+        let description: SiteDescription? =
+            site.isEmpty
+            ? nil
+            : try SiteDescription(
+                pbxAddresses: site.pbxAddresses.map(\.description),
+                trunkAddresses: site.trunkAddresses.map(\.description), extensionPattern: site.extensionPattern)
+        return CallTrackerConfiguration(
+            site: description, normalizer: normalizer,
+            maximumCallAgeSeconds: Double(configuration.tracker.maximumCallAgeSeconds),
+            maximumOpenDialogs: configuration.tracker.maximumOpenCalls)
+    }
+
+    static func writerSettings(_ configuration: TenantConfiguration) -> CallLogWriter.Settings {
+        CallLogWriter.Settings(policy: configuration.policy)
+    }
+
+    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // swiftlint-style note: one long function keeps the task group's shape visible in one place.
+    private func run(signals: SignalTrap) async throws {
+        let configuration = self.configuration.withLock { $0 }
+        let path = options.configurationPath
+        let stateDirectory = configuration.stateDirectory
+        let client = try Self.makeClient(configuration, path: path)
+        let outbox: Outbox
+        let directory: Directory
+        let tracker = try Self.trackerConfiguration(configuration)
+        do {
+            outbox = try Outbox(directory: stateDirectory)
+            directory = try Directory(directory: stateDirectory, normalizer: tracker.normalizer)
+        } catch {
+            throw DaemonFailure(
+                "cannot open the state directory \(stateDirectory) (\(error)); check that it exists, belongs to "
+                    + "ringlog's user and is writable (state_dir in \(path))", exitCode: .cannotCreate)
+        }
+        let users = UserDirectory(extensions: configuration.users, fetchUsers: { try await client.users() })
+        let writer = CallLogWriter(
+            outbox: outbox, client: client, users: users, directory: directory, normalizer: tracker.normalizer,
+            settings: Self.writerSettings(configuration), logger: logger)
+
+        var boundListener: HEPListener?
+        if options.replayFiles.isEmpty {
+            let hep = configuration.hep
+            let authKey = try hep.authKey.map {
+                try ConfigurationLoader().secret($0, key: "hep.auth_key", configurationPath: path).value
+            }
+            do {
+                boundListener = try HEPListener(
+                    configuration: HEPListener.Configuration(
+                        host: hep.listen.address, port: hep.listen.port, authKey: authKey))
+            } catch {
+                throw DaemonFailure(
+                    "cannot listen for HEP on \(hep.listen): \(error.description); is another ringlog running?",
+                    exitCode: .unavailable)
+            }
+            logger.notice("listening for HEP on \(hep.listen.address):\(boundListener?.udpPort ?? 0) (UDP and TCP)")
+        }
+        let listener = boundListener
+        let packets = try options.replayFiles.isEmpty ? [] : CaptureFilePackets.read(options.replayFiles)
+        logger.notice(
+            "ringlog \(RinglogVersion.current) started for tenant \(configuration.tenant)"
+                + (options.dryRun ? " (dry run: nothing is written)" : ""))
+
+        let exitReason = await withTaskGroup(of: Exit.self) { group -> Exit in
+            group.addTask {
+                if let listener {
+                    await self.intake(
+                        from: listener, tracker: tracker, outbox: outbox, writer: writer, users: users,
+                        directory: directory)
+                } else {
+                    await self.intake(
+                        replaying: packets, tracker: tracker, outbox: outbox, writer: writer,
+                        users: users, directory: directory)
+                }
+                return .intakeDone
+            }
+            if !options.dryRun {
+                group.addTask {
+                    await self.writeLoop(writer: writer, outbox: outbox, drainAndExit: listener == nil)
+                    return .writerDone
+                }
+            }
+            group.addTask {
+                await self.directoryLoop(directory: directory, client: client)
+                return .other
+            }
+            group.addTask {
+                await client.runKeepAlive()
+                return .other
+            }
+            group.addTask {
+                await self.snapshotLoop(client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory)
+                return .other
+            }
+            group.addTask {
+                for await number in signals.signals {
+                    if number == SIGHUP {
+                        await self.reload(writer: writer, users: users)
+                    } else {
+                        self.logger.notice("signal \(number): stopping intake, finishing in-flight writes")
+                        return .signal
+                    }
+                }
+                return .signal
+            }
+            notifier.notify("READY=1")
+
+            // The first of: a signal, the end of a replay once the writer drained the outbox (or, in a dry
+            // run, the end of the input), or a loop that ended by itself.
+            var first = Exit.other
+            while let exit = await group.next() {
+                first = exit
+                if exit == .signal || exit == .writerDone { break }
+                if exit == .intakeDone && (options.dryRun || listener != nil) { break }
+            }
+            notifier.notify("STOPPING=1")
+            stopping.store(true, ordering: .relaxed)
+            listener?.stop()
+            let grace = options.gracePeriod
+            // Last resort: a child that ignores cancellation must not keep the process alive. Exiting is
+            // safe, the outbox is durable (an item cut while sending is reconciled at the next start).
+            let logger = self.logger
+            Task.detached {
+                try? await Task.sleep(for: grace + .seconds(5))
+                logger.error("shutdown did not finish within the grace period; exiting anyway")
+                exit(0)
+            }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                return .graceExpired
+            }
+            var writerRunning = !options.dryRun && first != .writerDone
+            var intakeRunning = first != .intakeDone && first != .writerDone
+            if first == .writerDone { intakeRunning = false }
+            while writerRunning || intakeRunning, let exit = await group.next(), exit != .graceExpired {
+                if exit == .writerDone { writerRunning = false }
+                if exit == .intakeDone { intakeRunning = false }
+            }
+            group.cancelAll()
+            return first
+        }
+        await writeSnapshot(
+            client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory, running: false)
+        logger.notice("stopped (\(exitReason == .signal ? "signal" : "input done"))")
+    }
+
+    // MARK: - Intake
+
+    private func enqueue(
+        _ records: [CallRecord], outbox: Outbox, writer: CallLogWriter, users: UserDirectory, directory: Directory
+    ) async {
+        for record in records {
+            callsSeen.add(1, ordering: .relaxed)
+            if options.dryRun {
+                await printDryRun(record, users: users, directory: directory)
+                continue
+            }
+            let key = CallLogKey.key(for: record)
+            do {
+                // The commit comes first: once this returns, the call survives a crash.
+                _ = try await outbox.enqueue(
+                    kind: CallLogWriter.kind, key: key, payload: Array(record.jsonLine.utf8),
+                    now: Self.nowMilliseconds())
+                logger.debug("queued call \(key)")
+            } catch {
+                logger.error(
+                    "REFUSED call \(key): the outbox cannot store it (\(error)); free space in the state "
+                        + "directory; calls already queued are safe")
+            }
+        }
+    }
+
+    private func intake(
+        from listener: HEPListener, tracker: CallTrackerConfiguration, outbox: Outbox, writer: CallLogWriter,
+        users: UserDirectory, directory: Directory
+    ) async {
+        enum Input {
+            case packet(CapturedPacket)
+            case tick
+        }
+        let (inputs, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(8192))
+        let forward = Task {
+            for await packet in listener.packets { continuation.yield(.packet(packet)) }
+            continuation.finish()
+        }
+        let ticks = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                continuation.yield(.tick)
+            }
+        }
+        defer {
+            forward.cancel()
+            ticks.cancel()
+        }
+        var replay = CallReplay(configuration: tracker)
+        for await input in inputs {
+            switch input {
+            case .packet(let packet):
+                await enqueue(replay.add(packet), outbox: outbox, writer: writer, users: users, directory: directory)
+            case .tick:
+                let now = CaptureTime(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
+                await enqueue(
+                    replay.advance(to: now), outbox: outbox, writer: writer, users: users, directory: directory)
+            }
+            if stopping.load(ordering: .relaxed) { break }
+        }
+        // Stopping: calls still open are not finished; their remaining messages may come after a restart.
+    }
+
+    private func intake(
+        replaying packets: [CapturedPacket], tracker: CallTrackerConfiguration, outbox: Outbox, writer: CallLogWriter,
+        users: UserDirectory, directory: Directory
+    ) async {
+        if options.dryRun {
+            // A dry run shows the matches: the directory must be synchronised first (bounded wait).
+            for _ in 0..<600 where !directoryAttempted.load(ordering: .relaxed) && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        var replay = CallReplay(configuration: tracker)
+        for packet in packets {
+            await enqueue(replay.add(packet), outbox: outbox, writer: writer, users: users, directory: directory)
+            if stopping.load(ordering: .relaxed) { return }
+        }
+        await enqueue(replay.finish(), outbox: outbox, writer: writer, users: users, directory: directory)
+        logger.info("replay read: \(callsSeen.load(ordering: .relaxed)) call(s)")
+    }
+
+    private func printDryRun(_ record: CallRecord, users: UserDirectory, directory: Directory) async {
+        var userID: Int?
+        if case .user(let id)? = try? await users.lookUp(extension: record.extensionNumber) { userID = id }
+        let normalizer = (try? Self.trackerConfiguration(configuration.withLock { $0 }))?.normalizer
+        let e164 = CallLogComposer.externalNumber(of: record).flatMap { normalizer?.normalize($0)?.e164 }
+        var choice: SharedNumberPolicy.Choice?
+        if let e164 { choice = await directory.match(e164: e164, userID: userID) }
+        let draft = CallLogComposer().draft(for: record, userID: userID, choice: choice)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(CallLogWriter.newCallLog(draft)) {
+            var line = Array(data)
+            line.append(UInt8(ascii: "\n"))
+            _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        }
+    }
+
+    // MARK: - Writing
+
+    private func writeLoop(writer: CallLogWriter, outbox: Outbox, drainAndExit: Bool) async {
+        // The first directory sync comes first (bounded): a call written before it would miss its contact.
+        for _ in 0..<600 where !directoryAttempted.load(ordering: .relaxed) && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        // Calls cut by a crash are reconciled before anything is sent.
+        while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
+            do {
+                try await writer.reconcileInterrupted(now: Self.nowMilliseconds)
+                break
+            } catch {
+                logger.warning("cannot reconcile interrupted calls yet: \(error); trying again in 1 s")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        // Several workers, so that one slow or lost answer does not hold up the calls behind it.
+        await withTaskGroup(of: Void.self) { workers in
+            for _ in 0..<options.writers {
+                workers.addTask { await self.writeWorker(writer: writer, outbox: outbox, drainAndExit: drainAndExit) }
+            }
+        }
+    }
+
+    private func writeWorker(writer: CallLogWriter, outbox: Outbox, drainAndExit: Bool) async {
+        while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
+            do {
+                if try await writer.processNext(now: Self.nowMilliseconds) != nil { continue }
+                if drainAndExit {
+                    let counts = try await outbox.counts(kind: CallLogWriter.kind)
+                    if (counts[.pending] ?? 0) + (counts[.sending] ?? 0) == 0 { return }
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("outbox: \(error); trying again in 1 s")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func directoryLoop(directory: Directory, client: PipedriveClient) async {
+        let source = PipedriveDirectorySource(client: client)
+        while !Task.isCancelled {
+            do {
+                let report = try await directory.synchronize(
+                    from: source, now: Int64(Date().timeIntervalSince1970))
+                logger.info("directory synchronised: \(report.updated) updated, \(report.removed) removed")
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("directory sync failed: \(error); the next try is in one interval")
+            }
+            directoryAttempted.store(true, ordering: .relaxed)
+            do { try await Task.sleep(for: options.directorySyncInterval) } catch { return }
+        }
+    }
+
+    // MARK: - Status
+
+    private func snapshotLoop(client: PipedriveClient, writer: CallLogWriter, outbox: Outbox, stateDirectory: String)
+        async
+    {
+        var lastWatchdog = ContinuousClock.now
+        while !Task.isCancelled {
+            await writeSnapshot(
+                client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory,
+                running: true)
+            if let interval = notifier.watchdogInterval, ContinuousClock.now - lastWatchdog >= interval {
+                notifier.notify("WATCHDOG=1")
+                lastWatchdog = .now
+            }
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
+        }
+    }
+
+    private func writeSnapshot(
+        client: PipedriveClient, writer: CallLogWriter, outbox: Outbox, stateDirectory: String, running: Bool
+    ) async {
+        let counters = await writer.snapshot
+        var tokens: [String: Int] = [:]
+        for (endpoint, usage) in client.tokensSpent { tokens["\(endpoint)"] = usage.tokens }
+        let snapshot = DaemonSnapshot(
+            pid: getpid(), running: running, updatedAt: ISO8601DateFormatter().string(from: Date()),
+            callsSeen: callsSeen.load(ordering: .relaxed), lastError: counters.lastError,
+            authorization: await client.authorizationState.description, tokensByEndpoint: tokens,
+            unmappedExtensions: counters.unmappedExtensions)
+        do {
+            try snapshot.write(stateDirectory: stateDirectory)
+        } catch {
+            logger.warning("\(error)")
+        }
+        if let counts = try? await outbox.counts(kind: CallLogWriter.kind) {
+            notifier.notify(
+                "STATUS=calls seen \(snapshot.callsSeen), logged \(counts[.done] ?? 0), pending "
+                    + "\((counts[.pending] ?? 0) + (counts[.sending] ?? 0))")
+        }
+    }
+
+    // MARK: - Reload
+
+    private func reload(writer: CallLogWriter, users: UserDirectory) async {
+        notifier.notify("RELOADING=1")
+        defer { notifier.notify("READY=1") }
+        do {
+            let fresh = try ConfigurationLoader().load(path: options.configurationPath)
+            let secrets = try Self.secrets(of: fresh, path: options.configurationPath)
+            configuration.withLock { $0 = fresh }
+            logger.update(minimumLevel: fresh.logLevel, secrets: secrets.map(\.value))
+            await writer.update(settings: Self.writerSettings(fresh))
+            await users.update(extensions: fresh.users)
+            logger.notice("configuration reloaded from \(options.configurationPath)")
+        } catch {
+            logger.error("configuration reload failed, keeping the running one: \(error)")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import RinglogCore
+import Testing
+
+/// `ringlog run`, `status` and `trace` as an operator uses them, against the Pipedrive simulator.
+@Suite("Daemon commands", .serialized)
+struct DaemonCommandTests {
+    /// Runs `ringlog` to the end (bounded) and returns its exit status and standard output.
+    func runRinglog(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+        let output = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = ringlogExecutable
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        #expect(wait(for: process, atMost: 60))
+        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    @Test("check reaches Pipedrive, names e-mails without an active user, and tries the HEP port")
+    func onlineCheck() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        let configuration = try writeConfiguration(
+            in: directory, simulator: simulator,
+            extra: #", "users": {"1001": "AINO.admin@ringlog-test.example", "1009": "nobody@example.com"}"#)
+        let result = try runRinglog(["check", "--config", configuration.path], in: directory)
+        #expect(result.status == 0)
+        #expect(result.output.contains("ok    pipedrive: reachable at"))
+        #expect(result.output.contains("warn  users.1009: nobody@example.com has no active Pipedrive user"))
+        #expect(!result.output.contains("users.1001:"))
+        #expect(result.output.contains("hep.listen"))
+        simulator.stop()
+        let offline = try runRinglog(["check", "--config", configuration.path], in: directory)
+        #expect(offline.status == 69)
+        #expect(try runRinglog(["check", "--config", configuration.path, "--offline"], in: directory).status == 0)
+    }
+
+    @Test("a malformed configuration is refused with exit 78")
+    func malformedConfiguration() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = directory.appendingPathComponent("bad.json")
+        try Data(#"{"tenant": "x", "state_dir": 5"#.utf8).write(to: configuration)
+        #expect(try runRinglog(["run", "--config", configuration.path], in: directory).status == 78)
+    }
+
+    @Test("a state directory that cannot be created is refused with exit 73")
+    func unusableStateDirectory() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        let configuration = try writeConfiguration(in: directory, simulator: simulator)
+        // state_dir is <dir>/state; make it a regular file so that nothing can be created under it.
+        try Data("not a directory".utf8).write(to: directory.appendingPathComponent("state"))
+        let capture = directory.appendingPathComponent("calls.hep")
+        try Data(SyntheticCalls.capture(count: 1)).write(to: capture)
+        let result = try runRinglog(["run", "--config", configuration.path, "--replay", capture.path], in: directory)
+        #expect(result.status == 73)
+    }
+
+    @Test("replayed calls are written; status and trace show them, also as Prometheus text")
+    func statusAndTrace() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        let configuration = try writeConfiguration(in: directory, simulator: simulator)
+        let capture = directory.appendingPathComponent("calls.hep")
+        try Data(SyntheticCalls.capture(count: 5)).write(to: capture)
+        let dryRun = try runRinglog(
+            ["run", "--config", configuration.path, "--replay", capture.path, "--dry-run"], in: directory)
+        #expect(dryRun.status == 0)
+        #expect(dryRun.output.split(separator: "\n").count == 5)
+        #expect(try await simulator.callLogs().isEmpty)
+
+        let run = try runRinglog(["run", "--config", configuration.path, "--replay", capture.path], in: directory)
+        #expect(run.status == 0)
+        let logs = try await simulator.callLogs()
+        #expect(logs.count == 5)
+        for log in logs {
+            #expect(log["outcome"] as? String == "connected")
+            #expect(log["user_id"] as? Int == 1)
+        }
+        let durations = Set(logs.compactMap { $0["duration"] as? String })
+        #expect(durations == Set((0..<5).map { String(SyntheticCalls.talkSeconds($0)) }))
+
+        let prometheus = directory.appendingPathComponent("ringlog.prom")
+        let status = try runRinglog(
+            ["status", "--config", configuration.path, "--prometheus", prometheus.path], in: directory)
+        #expect(status.status == 0)
+        #expect(status.output.contains("logged:        5"))
+        #expect(status.output.contains("daemon:        not running"))
+        let metrics = try String(contentsOf: prometheus, encoding: .utf8)
+        #expect(metrics.contains("ringlog_calls{state=\"logged\"} 5"))
+
+        let trace = try runRinglog(["trace", "--config", configuration.path, SyntheticCalls.callID(2)], in: directory)
+        #expect(trace.status == 0)
+        #expect(trace.output.contains("state: done"))
+        #expect(trace.output.contains("written: call log CA"))
+        #expect(trace.output.contains("default user 1"))
+        let unknown = try runRinglog(["trace", "--config", configuration.path, "nobody@nowhere"], in: directory)
+        #expect(unknown.status == 65)
+    }
+
+    @Test("HEP over UDP: calls are written while the daemon runs, and SIGTERM stops it with exit 0")
+    func hepIntakeAndCleanStop() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        let port = 39_000 + Int.random(in: 100..<900)
+        let configuration = try writeConfiguration(
+            in: directory, simulator: simulator, hepPort: port, logLevel: "notice")
+        let log = directory.appendingPathComponent("ringlog.log")
+        let daemon = try startRinglog(["run", "--config", configuration.path], log: log)
+        defer {
+            if daemon.isRunning {
+                kill(daemon.processIdentifier, SIGKILL)
+                daemon.waitUntilExit()
+            }
+        }
+        // Calls that ended a minute ago, so that the tracker closes them at its next tick.
+        let start = UInt32(Date().timeIntervalSince1970) - 60
+        let capture = SyntheticCalls.capture(count: 3, start: start)
+        var sent = false
+        for _ in 0..<100 where !sent {
+            usleep(100_000)
+            sent = sendDatagrams(capture, toPort: UInt16(port), whenListening: log)
+        }
+        #expect(sent)
+        var logs: [[String: Any]] = []
+        for _ in 0..<150 where logs.count < 3 {
+            try await Task.sleep(for: .milliseconds(200))
+            logs = try await simulator.callLogs()
+        }
+        #expect(logs.count == 3)
+        kill(daemon.processIdentifier, SIGTERM)
+        #expect(wait(for: daemon, atMost: 20))
+        #expect(daemon.terminationStatus == 0)
+    }
+
+    /// Sends each HEP packet of `capture` as one UDP datagram once the daemon logged that it listens.
+    func sendDatagrams(_ capture: [UInt8], toPort port: UInt16, whenListening log: URL) -> Bool {
+        guard let text = try? String(contentsOf: log, encoding: .utf8), text.contains("listening for HEP") else {
+            return false
+        }
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var offset = 0
+        while offset + 6 <= capture.count {
+            let length = Int(capture[offset + 4]) << 8 | Int(capture[offset + 5])
+            guard length > 0, offset + length <= capture.count else { return false }
+            let datagram = Array(capture[offset..<offset + length])
+            let sentBytes = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard sentBytes == datagram.count else { return false }
+            offset += length
+        }
+        return true
+    }
+}
