@@ -2,7 +2,7 @@ import Foundation
 
 // ringlog-bench NAME [ARGUMENTS]: runs one benchmark (release build, see docs/benchmarks.md).
 
-let benchmarks: [any Benchmark.Type] = [PhoneBenchmark.self]
+let benchmarks: [any Benchmark.Type] = [PhoneBenchmark.self, FloodBenchmark.self]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name }) else {
