@@ -46,6 +46,12 @@ struct SecretLeakScenario: Sendable, CustomTestStringConvertible {
         SecretLeakScenario(name: "check, OAuth with secret files", expectedStatus: 0) {
             ["check", "--config", $0.oauth]
         },
+        SecretLeakScenario(name: "check, client secret file readable by others", expectedStatus: 78) {
+            ["check", "--config", $0.oauthReadableClientSecret]
+        },
+        SecretLeakScenario(name: "check, HEP key file readable by others", expectedStatus: 78) {
+            ["check", "--config", $0.readableHEPKey]
+        },
         SecretLeakScenario(name: "auth, tenant with an API token", expectedStatus: 78) {
             ["auth", "--config", $0.inlineSecrets, "--code", "abc"]
         },
@@ -75,6 +81,8 @@ final class SecretFiles: Sendable {
     var brokenAfterSecret: String { directory + "/broken.json" }
     var misspeltSecretKey: String { directory + "/misspelt.json" }
     var oauth: String { directory + "/oauth.json" }
+    var oauthReadableClientSecret: String { directory + "/oauth-readable-secret.json" }
+    var readableHEPKey: String { directory + "/readable-hep-key.json" }
     var labCapture: String {
         RinglogProcess.packageRoot.appendingPathComponent("Tests/Fixtures/lab/inbound_answered.hep").path
     }
@@ -101,16 +109,26 @@ final class SecretFiles: Sendable {
                 + #""hep": {"auth_kye": "\#(hepKey)"}}"#, mode: 0o600)
         try write(directory + "/client-secret", clientSecret + "\n", mode: 0o600)
         try write(directory + "/hep-key", hepKey + "\n", mode: 0o600)
-        try write(
-            oauth,
+        func oauthConfiguration(clientSecretFile: String, hepKeyFile: String) -> String {
             """
             {"tenant": "acme", "state_dir": "\(state)",
              "pipedrive": {"base_url": "http://127.0.0.1:9",
-               "oauth": {"client_id": "ringlog-test", "client_secret_file": "\(directory)/client-secret",
+               "oauth": {"client_id": "ringlog-test", "client_secret_file": "\(clientSecretFile)",
                          "redirect_uri": "http://localhost/cb", "token_url": "http://127.0.0.1:9/oauth/token",
                          "authorize_url": "http://127.0.0.1:9/oauth/authorize"}},
-             "hep": {"auth_key_file": "\(directory)/hep-key"}}
-            """, mode: 0o600)
+             "hep": {"auth_key_file": "\(hepKeyFile)"}}
+            """
+        }
+        try write(directory + "/client-secret-readable", clientSecret + "\n", mode: 0o644)
+        try write(directory + "/hep-key-readable", hepKey + "\n", mode: 0o644)
+        let (secretFile, keyFile) = (directory + "/client-secret", directory + "/hep-key")
+        try write(oauth, oauthConfiguration(clientSecretFile: secretFile, hepKeyFile: keyFile), mode: 0o600)
+        try write(
+            oauthReadableClientSecret,
+            oauthConfiguration(clientSecretFile: secretFile + "-readable", hepKeyFile: keyFile), mode: 0o600)
+        try write(
+            readableHEPKey, oauthConfiguration(clientSecretFile: secretFile, hepKeyFile: keyFile + "-readable"),
+            mode: 0o600)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
