@@ -66,6 +66,12 @@ let package = Package(
             dependencies: ["RinglogCore", "RinglogCapture", "RinglogEvents", "RinglogStore"],
             swiftSettings: strictSettings),
 
+        // What the fuzz targets check for each input (scripts/fuzz, docs/reliability.md).
+        .target(
+            name: "RinglogFuzzing", dependencies: ["RinglogCore", "RinglogCapture"],
+            path: "Sources/Fuzz/RinglogFuzzing",
+            swiftSettings: strictSettings),
+
         // Tests: one target per module.
         .testTarget(
             name: "RinglogCoreTests", dependencies: ["RinglogCore"],
@@ -98,6 +104,8 @@ let package = Package(
             dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "RinglogFuzzingTests", dependencies: ["RinglogFuzzing"], swiftSettings: strictSettings),
+        .testTarget(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
         // The contact directory end to end: the Pipedrive simulator's messy seed, synchronised and matched.
         .testTarget(
@@ -109,3 +117,17 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (libFuzzer): only with RINGLOG_FUZZ set, because they are built with `-sanitize=fuzzer`, whose
+// runtime drives them; scripts/fuzz builds and runs them (see docs/reliability.md). What they check lives in
+// RinglogFuzzing, which the regression tests use too.
+if Context.environment["RINGLOG_FUZZ"] != nil {
+    package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
+    for name in ["FuzzHEP", "FuzzSIP", "FuzzCaptureFile", "FuzzCallTracker", "FuzzPhone", "FuzzConfiguration"] {
+        package.products.append(.executable(name: name, targets: [name]))
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["RinglogFuzzing", "CLibFuzzer"], path: "Sources/Fuzz/\(name)",
+                swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

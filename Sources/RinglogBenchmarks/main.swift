@@ -4,7 +4,7 @@ import Foundation
 
 let benchmarks: [any Benchmark.Type] = [
     PhoneBenchmark.self, ReplayBenchmark.self, DirectoryBenchmark.self, EventsBenchmark.self,
-    DaemonEnqueueBenchmark.self,
+    DaemonEnqueueBenchmark.self, FloodBenchmark.self,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

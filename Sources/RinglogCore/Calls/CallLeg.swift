@@ -241,11 +241,12 @@ struct CallLeg: Sendable {
         return best
     }
 
-    /// The BYE that ended the answered dialog.
+    /// The BYE that ended the answered dialog: the first one from the answer on (a BYE before the answer, e.g.
+    /// for another dialog of the same Call-ID, cannot end it).
     var endingBye: Bye? {
         guard let answer else { return nil }
         var best: Bye?
-        for bye in byes {
+        for bye in byes where bye.at >= answer.at {
             let tags = [bye.fromTag, bye.toTag]
             let matches =
                 answer.toTag == nil || fromTag == nil

@@ -170,12 +170,12 @@ struct PhoneDigitInterpreter {
         let countryPosition = Int(metadata.countryIndexByCode[code])
         guard countryPosition > 0 else { return nil }
         let countryIndex = countryPosition - 1
-        // The region's own country code without "+" ("358401234567"), kept when the number is not
-        // valid with it but is without it, or is too long with it.
+        // The region's own country code without "+" ("358401234567"), kept when the number is valid
+        // without it and is either not valid with it or too long with it.
         if let afterCode = startsWithCountryCode(code, lower, upper) {
             let number = nationalSignificantNumber(region: region, countryIndex: countryIndex, afterCode, upper)
-            if (number.isValid && !isValid(countryIndex: countryIndex, lower, upper))
-                || isTooLong(upper - lower, region: region)
+            if number.isValid
+                && (!isValid(countryIndex: countryIndex, lower, upper) || isTooLong(upper - lower, region: region))
             {
                 return InterpretedDigits(countryCode: code, start: number.start, end: upper)
             }

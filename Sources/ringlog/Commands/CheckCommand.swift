@@ -14,7 +14,8 @@ enum CheckCommand: RinglogCommand {
         credentials, that every configured e-mail has an active Pipedrive user, and that the HEP port
         can be bound. Reports one line per check: ok, warn or error. Secrets are never printed.
 
-        Exit status: 0 when nothing is an error, 78 when the configuration is wrong, 64 on a usage error.
+        Exit status: 0 when nothing is an error, 69 when Pipedrive cannot be reached (use --offline
+        where it cannot be), 78 when the configuration is wrong, 64 on a usage error.
 
         Options:
           --config FILE   the tenant configuration (JSON), e.g. /etc/ringlog/acme.json
