@@ -46,12 +46,24 @@ public struct TokenFile: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The file's modification time, or `nil` when it does not exist.
-    public func modificationDate() -> Date? {
+    /// What tells one version of the file from another: its inode (each save renames a new file into
+    /// place), modification time and size. The time alone is not enough: file systems stamp it with a
+    /// coarse clock, so two saves a few milliseconds apart can share it.
+    public struct Version: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+        var seconds: Int
+        var nanoseconds: Int
+        var size: Int64
+    }
+
+    /// The file's current version, or `nil` when it does not exist.
+    public func version() -> Version? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return Date(
-            timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1_000_000_000)
+        return Version(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), seconds: info.st_mtim.tv_sec,
+            nanoseconds: info.st_mtim.tv_nsec, size: Int64(info.st_size))
     }
 
     /// Replaces the stored tokens atomically; the file ends up with mode 0600.

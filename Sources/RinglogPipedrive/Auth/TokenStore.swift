@@ -7,7 +7,7 @@ import Foundation
 /// - A refused refresh token (`invalid_grant`) moves the store to
 ///   ``AuthorizationState/needsReauthorization(reason:)``; from then on calls fail with the retryable
 ///   ``PipedriveError/needsReauthorization(reason:)`` until `ringlog auth` writes new tokens to the file,
-///   which the store notices by the file's modification time (or ``reloadTokens()``).
+///   which the store notices by the file's version: inode, modification time and size (or ``reloadTokens()``).
 public actor TokenStore {
     /// When to refresh.
     public struct Policy: Sendable, Equatable {
@@ -31,7 +31,7 @@ public actor TokenStore {
     private let refresher: @Sendable (String) async throws -> OAuthTokens
     private let now: @Sendable () -> Date
     private var tokens: OAuthTokens?
-    private var fileDate: Date?
+    private var fileVersion: TokenFile.Version?
     private var inFlight: Task<OAuthTokens, any Error>?
     /// The current authorisation state.
     public private(set) var state: AuthorizationState
@@ -57,7 +57,7 @@ public actor TokenStore {
             tokens = nil
             state = .needsReauthorization(reason: error.description)
         }
-        fileDate = file.modificationDate()
+        fileVersion = file.version()
     }
 
     /// The current tokens (for diagnostics; never log them).
@@ -141,7 +141,7 @@ public actor TokenStore {
     public func store(_ fresh: OAuthTokens) throws(TokenFile.Failure) {
         try file.save(fresh)
         tokens = fresh
-        fileDate = file.modificationDate()
+        fileVersion = file.version()
         lastPersistenceFailure = nil
         state = .ok
     }
@@ -149,14 +149,14 @@ public actor TokenStore {
     /// Records that Pipedrive no longer accepts the tokens, so that calls stop until `ringlog auth` runs.
     public func markNeedsReauthorization(reason: String) {
         state = .needsReauthorization(reason: reason)
-        fileDate = file.modificationDate()
+        fileVersion = file.version()
     }
 
     /// Re-reads the tokens file, e.g. after `ringlog auth` wrote it.
     /// - Returns: whether usable tokens are now loaded.
     @discardableResult
     public func reloadTokens() -> Bool {
-        fileDate = file.modificationDate()
+        fileVersion = file.version()
         do {
             guard let loaded = try file.load() else { return tokens != nil && state.isUsable }
             // The same tokens Pipedrive already refused do not end the re-authorisation state.
@@ -170,7 +170,7 @@ public actor TokenStore {
     }
 
     private func reloadIfFileChanged() {
-        guard inFlight == nil, file.modificationDate() != fileDate else { return }
+        guard inFlight == nil, file.version() != fileVersion else { return }
         reloadTokens()
     }
 
@@ -185,7 +185,7 @@ public actor TokenStore {
             // (it returns the same one on refresh), and the failure is visible for `ringlog status`.
             lastPersistenceFailure = error
         }
-        fileDate = file.modificationDate()
+        fileVersion = file.version()
     }
 
     private func isReauthorization(_ error: PipedriveError) -> Bool {
