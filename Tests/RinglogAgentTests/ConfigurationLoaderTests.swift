@@ -104,6 +104,8 @@ struct ConfigurationLoaderTests {
         let text = try String(contentsOfFile: example, encoding: .utf8)
             .replacingOccurrences(of: "/etc/ringlog/acme.token", with: token)
             .replacingOccurrences(of: "/etc/ringlog/acme.sip-password", with: sipPassword)
+            // The example shows the optional sip block switched off; switch it on to check it too.
+            .replacingOccurrences(of: "\"// sip\": {", with: "\"sip\": {")
         let file = try scratch.write("acme.json", text, mode: 0o644)
         let loaded = try ConfigurationLoader().load(path: file)
         #expect(loaded.tenant == "acme")
