@@ -13,6 +13,21 @@ public struct ConfigurationLoader: Sendable {
     /// Loads and validates the configuration at `path`, including that every secret can be read.
     /// - Throws: ``ConfigurationLoadError`` naming the file, the key and the fix.
     public func load(path: String) throws(ConfigurationLoadError) -> TenantConfiguration {
+        let configuration = try readConfiguration(
+            path: path, parse: { (json) throws(ConfigurationError) in try TenantConfiguration(json: json) },
+            inlineSecretKeys: \.inlineSecretKeys)
+        for source in configuration.secretSources {
+            _ = try secret(source.source, key: source.key, configurationPath: path)
+        }
+        return configuration
+    }
+
+    /// Reads a JSON configuration file and validates it with `parse`; a file holding an inline secret
+    /// (as `inlineSecretKeys` lists) must be readable by its owner only.
+    func readConfiguration<Configuration>(
+        path: String, parse: (JSONValue) throws(ConfigurationError) -> Configuration,
+        inlineSecretKeys: (Configuration) -> [String]
+    ) throws(ConfigurationLoadError) -> Configuration {
         let data = try readProtectedFile(path, requireOwnerOnly: false)
         let json: JSONValue
         do {
@@ -20,20 +35,17 @@ public struct ConfigurationLoader: Sendable {
         } catch {
             throw ConfigurationLoadError(path: path, "is not valid JSON: \(error)")
         }
-        let configuration: TenantConfiguration
+        let configuration: Configuration
         do {
-            configuration = try TenantConfiguration(json: json)
+            configuration = try parse(json)
         } catch {
             throw ConfigurationLoadError(path: path, error.description)
         }
-        if let key = configuration.inlineSecretKeys.first, data.mode & 0o077 != 0 {
+        if let key = inlineSecretKeys(configuration).first, data.mode & 0o077 != 0 {
             throw ConfigurationLoadError(
                 path: path,
                 "holds \(key) inline but is readable by group or others (mode \(String(data.mode & 0o777, radix: 8))); "
                     + "run 'chmod 600 \(path)', or move the secret into a file named by \(key)_file")
-        }
-        for source in configuration.secretSources {
-            _ = try secret(source.source, key: source.key, configurationPath: path)
         }
         return configuration
     }

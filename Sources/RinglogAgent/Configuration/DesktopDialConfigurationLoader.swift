@@ -20,25 +20,9 @@ public struct DesktopDialConfigurationLoader: Sendable {
     /// - Throws: ``ConfigurationLoadError`` naming the file, the key and the fix.
     public func load(path: String) throws(ConfigurationLoadError) -> DesktopDialConfiguration {
         let loader = ConfigurationLoader()
-        let data = try loader.readProtectedFile(path, requireOwnerOnly: false)
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: data.bytes)
-        } catch {
-            throw ConfigurationLoadError(path: path, "is not valid JSON: \(error)")
-        }
-        let configuration: DesktopDialConfiguration
-        do {
-            configuration = try DesktopDialConfiguration(json: json)
-        } catch {
-            throw ConfigurationLoadError(path: path, error.description)
-        }
-        if let key = configuration.inlineSecretKeys.first, data.mode & 0o077 != 0 {
-            throw ConfigurationLoadError(
-                path: path,
-                "holds \(key) inline but is readable by group or others (mode \(String(data.mode & 0o777, radix: 8))); "
-                    + "run 'chmod 600 \(path)', or move the secret into a file named by \(key)_file")
-        }
+        let configuration = try loader.readConfiguration(
+            path: path, parse: { (json) throws(ConfigurationError) in try DesktopDialConfiguration(json: json) },
+            inlineSecretKeys: \.inlineSecretKeys)
         _ = try loader.secret(configuration.sip.password, key: "sip.password", configurationPath: path)
         return configuration
     }
