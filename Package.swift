@@ -48,7 +48,10 @@ let package = Package(
 
         // The daemon's wiring and everything that reads files: configuration loading, later the agent itself.
         .target(
-            name: "RinglogAgent", dependencies: ["RinglogCore", "RinglogStore", "RinglogPipedrive", "RinglogCapture"],
+            name: "RinglogAgent",
+            dependencies: [
+                "RinglogCore", "RinglogStore", "RinglogPipedrive", "RinglogCapture", "RinglogEvents", "RinglogSIP",
+            ],
             swiftSettings: strictSettings),
 
         // The one executable: parses arguments and calls the libraries.

@@ -57,8 +57,10 @@ struct Lab: Sendable {
 
     /// Starts a lab for `name`, trying a few port bases in case another lab holds one, runs `body`, and
     /// stops the lab whatever happens.
-    static func with<T: Sendable>(_ name: String, _ body: (Lab) async throws -> T) async throws -> T {
-        let lab = try await start(name)
+    static func with<T: Sendable>(
+        _ name: String, portBases: [Int] = [13_000, 15_000], _ body: (Lab) async throws -> T
+    ) async throws -> T {
+        let lab = try await start(name, portBases: portBases)
         do {
             let result = try await body(lab)
             await lab.stop()
@@ -69,12 +71,12 @@ struct Lab: Sendable {
         }
     }
 
-    private static func start(_ name: String) async throws -> Lab {
+    private static func start(_ name: String, portBases: [Int]) async throws -> Lab {
         var failures: [String] = []
         // Port bases below the kernel's ephemeral range (32768 up), so no random socket takes a lab port,
         // and apart from the other lab test targets' bases (a lab spans about base … base + 1,100, and
         // its HEP port here is base + 4,060), since test targets may run at the same time.
-        for base in [13_000, 15_000] {
+        for base in portBases {
             let runDirectory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("ringlog-lab-\(name)-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)

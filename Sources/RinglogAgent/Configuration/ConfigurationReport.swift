@@ -38,12 +38,21 @@ public struct ConfigurationReport: Sendable {
         case .oauth(let oauth):
             add(.ok, "pipedrive", "\(configuration.pipedrive.baseURL), OAuth app \(oauth.clientID)")
         }
-        let listen = configuration.hep.listen
-        add(
-            listen.isLoopback ? .ok : .warning, "hep",
-            listen.isLoopback
-                ? "listens on \(listen) (loopback)"
-                : "listens on \(listen), which is reachable from the network; set hep.auth_key and firewall the port")
+        if configuration.source == .dialogEvents, let sip = configuration.sip,
+            let extensions = sip.dialogEvents?.extensions
+        {
+            add(
+                .ok, "source",
+                "dialog events of \(extensions.joined(separator: ", ")) at \(sip.server) as \(sip.username)")
+        } else {
+            let listen = configuration.hep.listen
+            add(
+                listen.isLoopback ? .ok : .warning, "hep",
+                listen.isLoopback
+                    ? "listens on \(listen) (loopback)"
+                    : "listens on \(listen), which is reachable from the network; set hep.auth_key and firewall the port"
+            )
+        }
         let site = configuration.site
         if site.isEmpty {
             add(

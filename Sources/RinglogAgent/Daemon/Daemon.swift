@@ -51,6 +51,8 @@ public final class Daemon: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let directoryAttempted = Atomic<Bool>(false)
     private let configuration: Mutex<TenantConfiguration>
+    /// The chat and ticket batches, while `ringlog run` listens (not in a replay or a dry run).
+    private let eventBatches = Mutex<DaemonEventBatches?>(nil)
 
     private init(options: Options, configuration: TenantConfiguration, logger: DaemonLogger) {
         self.options = options
@@ -142,8 +144,13 @@ public final class Daemon: Sendable {
             outbox: outbox, client: client, users: users, directory: directory, normalizer: tracker.normalizer,
             settings: Self.writerSettings(configuration), logger: logger)
 
+        let replaying = !options.replayFiles.isEmpty
+        let dialogEvents =
+            !replaying && configuration.source == .dialogEvents
+            ? try await DaemonDialogEvents(configuration: configuration, path: path, tracker: tracker, logger: logger)
+            : nil
         var boundListener: HEPListener?
-        if options.replayFiles.isEmpty {
+        if !replaying && dialogEvents == nil {
             let hep = configuration.hep
             let authKey = try hep.authKey.map {
                 try ConfigurationLoader().secret($0, key: "hep.auth_key", configurationPath: path).value
@@ -160,6 +167,13 @@ public final class Daemon: Sendable {
             logger.notice("listening for HEP on \(hep.listen.address):\(boundListener?.udpPort ?? 0) (UDP and TCP)")
         }
         let listener = boundListener
+        let events =
+            replaying || options.dryRun
+            ? nil
+            : try DaemonEventBatches(
+                configuration: configuration, outbox: outbox, directory: directory, client: client,
+                normalizer: tracker.normalizer, logger: logger)
+        eventBatches.withLock { $0 = events }
         let packets = try options.replayFiles.isEmpty ? [] : CaptureFilePackets.read(options.replayFiles)
         logger.notice(
             "ringlog \(RinglogVersion.current) started for tenant \(configuration.tenant)"
@@ -171,6 +185,10 @@ public final class Daemon: Sendable {
                     await self.intake(
                         from: listener, tracker: tracker, outbox: outbox, writer: writer, users: users,
                         directory: directory)
+                } else if let dialogEvents {
+                    await dialogEvents.run { record in
+                        await self.enqueue([record], outbox: outbox, writer: writer, users: users, directory: directory)
+                    }
                 } else {
                     await self.intake(
                         replaying: packets, tracker: tracker, outbox: outbox, writer: writer,
@@ -180,13 +198,19 @@ public final class Daemon: Sendable {
             }
             if !options.dryRun {
                 group.addTask {
-                    await self.writeLoop(writer: writer, outbox: outbox, drainAndExit: listener == nil)
+                    await self.writeLoop(writer: writer, outbox: outbox, drainAndExit: replaying)
                     return .writerDone
                 }
             }
             group.addTask {
                 await self.directoryLoop(directory: directory, client: client)
                 return .other
+            }
+            if let events {
+                group.addTask {
+                    await events.run(directoryAttempted: { self.directoryAttempted.load(ordering: .relaxed) })
+                    return .other
+                }
             }
             group.addTask {
                 await client.runKeepAlive()
@@ -215,11 +239,12 @@ public final class Daemon: Sendable {
             while let exit = await group.next() {
                 first = exit
                 if exit == .signal || exit == .writerDone { break }
-                if exit == .intakeDone && (options.dryRun || listener != nil) { break }
+                if exit == .intakeDone && (options.dryRun || !replaying) { break }
             }
             notifier.notify("STOPPING=1")
             stopping.store(true, ordering: .relaxed)
             listener?.stop()
+            dialogEvents?.stop()
             let grace = options.gracePeriod
             // Last resort: a child that ignores cancellation must not keep the process alive. Exiting is
             // safe, the outbox is durable (an item cut while sending is reconciled at the next start).
@@ -432,11 +457,15 @@ public final class Daemon: Sendable {
         let counters = await writer.snapshot
         var tokens: [String: Int] = [:]
         for (endpoint, usage) in client.tokensSpent { tokens["\(endpoint)"] = usage.tokens }
-        let snapshot = DaemonSnapshot(
+        var snapshot = DaemonSnapshot(
             pid: getpid(), running: running, updatedAt: ISO8601DateFormatter().string(from: Date()),
             callsSeen: callsSeen.load(ordering: .relaxed), lastError: counters.lastError,
             authorization: await client.authorizationState.description, tokensByEndpoint: tokens,
             unmappedExtensions: counters.unmappedExtensions)
+        if let events = eventBatches.withLock({ $0 })?.snapshot {
+            snapshot.eventsRejected = events.rejected
+            snapshot.lastEventBatch = events.lastBatch
+        }
         do {
             try snapshot.write(stateDirectory: stateDirectory)
         } catch {
@@ -461,6 +490,7 @@ public final class Daemon: Sendable {
             logger.update(minimumLevel: fresh.logLevel, secrets: secrets.map(\.value))
             await writer.update(settings: Self.writerSettings(fresh))
             await users.update(extensions: fresh.users)
+            await eventBatches.withLock({ $0 })?.update(fresh.events)
             logger.notice("configuration reloaded from \(options.configurationPath)")
         } catch {
             logger.error("configuration reload failed, keeping the running one: \(error)")

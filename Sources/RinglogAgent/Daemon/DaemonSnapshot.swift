@@ -20,6 +20,10 @@ public struct DaemonSnapshot: Sendable, Equatable, Codable {
     public var tokensByEndpoint: [String: Int]
     /// Calls of unmapped extensions since start.
     public var unmappedExtensions: [String: Int]
+    /// Chat and ticket lines the spool intake refused since start; `nil` when no batches run.
+    public var eventsRejected: Int?
+    /// The last chat and ticket batch, one line with its time.
+    public var lastEventBatch: String?
 
     /// The file's path in `stateDirectory`.
     public static func path(stateDirectory: String) -> String { "\(stateDirectory)/status.json" }

@@ -4,7 +4,7 @@ import RinglogCore
 import RinglogPipedrive
 
 /// The checks of `ringlog check` that need the network: Pipedrive reachability and authorisation, the
-/// users behind the configured e-mails, and whether the HEP port can be bound.
+/// users behind the configured e-mails, the event activity types, and whether the HEP port can be bound.
 public enum OnlineChecks {
     /// Runs every check; each finding is one `ok` / `warn` / `error` line.
     public static func run(_ configuration: TenantConfiguration, path: String) async -> [ConfigurationReport.Finding] {
@@ -24,9 +24,11 @@ public enum OnlineChecks {
                     .warning, "users.\(extensionNumber)",
                     "\(email) has no active Pipedrive user; the extension's calls follow policy.unmapped_extension")
             }
+            findings += await EventActivityTypeFindings.check(configuration.events, client: client)
         } catch {
             add(.error, "pipedrive", "\(error)")
         }
+        guard configuration.source == .hep else { return findings }
         let listen = configuration.hep.listen
         do {
             let listener = try HEPListener(

@@ -1,5 +1,6 @@
 import Foundation
 import RinglogCore
+import RinglogEvents
 import RinglogStore
 
 /// What `ringlog status` and `ringlog trace` read: the outbox (durable counts, failures, one call's row)
@@ -35,7 +36,14 @@ public struct StatusReader: Sendable {
             logged: counts[.done] ?? 0, pending: (counts[.pending] ?? 0) + (counts[.sending] ?? 0),
             failed: counts[.failed] ?? 0, skipped: counts[.skipped] ?? 0,
             failures: failures.map { DaemonStatus.Failure(key: $0.key, reason: $0.lastError ?? "unknown") })
+        let events = try await outbox.counts(kind: EventIntake.outboxKind)
+        status.eventsSent = events[.done] ?? 0
+        status.eventsPending = (events[.pending] ?? 0) + (events[.sending] ?? 0)
+        status.eventsFailed = events[.failed] ?? 0
+        status.eventsSkipped = events[.skipped] ?? 0
         if let snapshot = DaemonSnapshot.read(stateDirectory: stateDirectory) {
+            status.eventsRejected = snapshot.eventsRejected
+            status.lastEventBatch = snapshot.lastEventBatch
             status.running = snapshot.running && kill(snapshot.pid, 0) == 0
             status.updatedAt = snapshot.updatedAt
             status.callsSeen = snapshot.callsSeen

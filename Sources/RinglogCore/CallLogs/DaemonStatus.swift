@@ -38,6 +38,18 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public var tokensByEndpoint: [String: Int]
     /// Calls of extensions with no Pipedrive user, by extension.
     public var unmappedExtensions: [String: Int]
+    /// Chat and ticket events written to Pipedrive as activities (outbox `done`).
+    public var eventsSent = 0
+    /// Events waiting for a batch (outbox `pending` and `sending`).
+    public var eventsPending = 0
+    /// Events that failed for good.
+    public var eventsFailed = 0
+    /// Events skipped by policy.
+    public var eventsSkipped = 0
+    /// Lines the daemon's spool intake refused since it started (in `events.rejected_file`); `nil` when unknown.
+    public var eventsRejected: Int?
+    /// The daemon's last batch, one line with its time.
+    public var lastEventBatch: String?
 
     /// Creates a status.
     public init(
@@ -73,6 +85,10 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
             "last error:    \(lastError ?? "none")",
         ]
         for failure in failures { lines.append("  failed \(failure.key): \(failure.reason)") }
+        lines.append(
+            "events:        sent \(eventsSent), pending \(eventsPending), failed \(eventsFailed), skipped "
+                + "\(eventsSkipped), rejected \(eventsRejected.map(String.init) ?? "unknown")")
+        lines.append("last batch:    \(lastEventBatch ?? "none")")
         let spent = tokensByEndpoint.sorted { $0.key < $1.key }
         lines.append("tokens spent:  \(spent.reduce(0) { $0 + $1.value })")
         for (endpoint, tokens) in spent { lines.append("  \(endpoint): \(tokens)") }
@@ -101,6 +117,17 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
                 ("{state=\"logged\"}", logged), ("{state=\"pending\"}", pending), ("{state=\"failed\"}", failed),
                 ("{state=\"skipped\"}", skipped),
             ])
+        metric(
+            "ringlog_events", "Chat and ticket events in the outbox by state.", "gauge",
+            [
+                ("{state=\"sent\"}", eventsSent), ("{state=\"pending\"}", eventsPending),
+                ("{state=\"failed\"}", eventsFailed), ("{state=\"skipped\"}", eventsSkipped),
+            ])
+        if let eventsRejected {
+            metric(
+                "ringlog_events_rejected_total", "Event lines the spool intake refused since start.", "counter",
+                [("", eventsRejected)])
+        }
         metric(
             "ringlog_authorized", "Whether Pipedrive calls can go out.", "gauge",
             [("", authorization.hasPrefix("needs") ? 0 : 1)])

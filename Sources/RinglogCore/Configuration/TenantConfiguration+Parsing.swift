@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker", "events", "sip",
+        "tracker", "events", "sip", "source",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -50,6 +50,7 @@ extension TenantConfiguration {
                 try EventSettings(object, stateDirectory: stateDirectory)
             },
             sip: try root.object("sip").map { (object) throws(ConfigurationError) in try SIPSettings(object) })
+        source = try CallSource(root, sip: sip)
     }
 
     private static func users(_ root: ConfigurationObject) throws(ConfigurationError) -> [String: String] {

@@ -26,6 +26,8 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var events: EventSettings
     /// ringlog as a SIP user agent at the PBX (click-to-call, dialog events); `nil` when not configured.
     public var sip: SIPSettings?
+    /// Where `ringlog run` learns calls from (`source`): HEP unless set to dialog events.
+    public var source: CallSource = .hep
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(

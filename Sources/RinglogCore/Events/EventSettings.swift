@@ -13,8 +13,8 @@ public struct EventSettings: Sendable, Equatable {
 
     /// The directory other systems drop JSON Lines files into.
     public var spoolDirectory: String
-    /// Minutes between batches.
-    public var batchMinutes: Int
+    /// Minutes between batches; fractions are allowed (a few seconds, for tests).
+    public var batchMinutes: Double
     /// The activity type `key_string` per kind.
     public var activityTypes: [ContactEvent.Kind: String]
     /// The rule for unknown contacts.
@@ -24,7 +24,7 @@ public struct EventSettings: Sendable, Equatable {
 
     /// Creates settings.
     public init(
-        spoolDirectory: String, batchMinutes: Int = 30,
+        spoolDirectory: String, batchMinutes: Double = 30,
         activityTypes: [ContactEvent.Kind: String] = Self.defaultActivityTypes,
         unknownContact: UnknownContact = .logWithoutPerson, rejectedFile: String
     ) {
@@ -89,8 +89,28 @@ public struct EventSettings: Sendable, Equatable {
         }
         self.init(
             spoolDirectory: spool ?? defaults.spoolDirectory,
-            batchMinutes: try object.integer("batch_minutes", in: 1...1440) ?? defaults.batchMinutes,
+            batchMinutes: try Self.batchMinutes(in: object) ?? defaults.batchMinutes,
             activityTypes: types, unknownContact: unknown, rejectedFile: rejected ?? defaults.rejectedFile)
+    }
+
+    /// The time between batches.
+    public var batchInterval: Duration { .milliseconds(Int64((batchMinutes * 60_000).rounded())) }
+
+    /// The smallest `batch_minutes`: 0.01 (0.6 s), for tests; production batches are minutes apart.
+    public static let minimumBatchMinutes = 0.01
+
+    /// `batch_minutes`: a number of minutes from 0.01 to 1440, fractions allowed.
+    private static func batchMinutes(in object: ConfigurationObject) throws(ConfigurationError) -> Double? {
+        switch object.members["batch_minutes"] {
+        case nil, .null?: return nil
+        case .number(let value)? where value >= minimumBatchMinutes && value <= 1440: return value
+        case .number?:
+            throw ConfigurationError(
+                key: object.keyPath("batch_minutes"),
+                "must be a number of minutes from 0.01 to 1440, e.g. 30 (fractions such as 0.05 = 3 s are for tests)")
+        case let other?:
+            throw ConfigurationError(key: object.keyPath("batch_minutes"), "must be a number, not \(other.typeName)")
+        }
     }
 
     private static func absolutePath(_ key: String, in object: ConfigurationObject, example: String)

@@ -11,11 +11,14 @@ enum CheckCommand: RinglogCommand {
 
         Reads the tenant configuration FILE, validates every key and the files it names (credential
         files must be readable by their owner only), then checks that Pipedrive answers with these
-        credentials, that every configured e-mail has an active Pipedrive user, and that the HEP port
-        can be bound. Reports one line per check: ok, warn or error. Secrets are never printed.
+        credentials, that every configured e-mail has an active Pipedrive user, that the activity
+        types of events.activity_types exist and are active (GET /v1/activityTypes), and, with the HEP
+        source, that the HEP port can be bound. Reports one line per check: ok, warn or error. Secrets
+        are never printed.
 
         Exit status: 0 when nothing is an error, 69 when Pipedrive cannot be reached (use --offline
-        where it cannot be), 78 when the configuration is wrong, 64 on a usage error.
+        where it cannot be), 78 when the configuration is wrong (also an unknown or inactive activity
+        type), 64 on a usage error.
 
         Options:
           --config FILE   the tenant configuration (JSON), e.g. /etc/ringlog/acme.json
@@ -41,6 +44,8 @@ enum CheckCommand: RinglogCommand {
             let label = finding.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
             StandardStreams.writeOutput("\(label)\(finding.subject): \(finding.detail)\n")
         }
-        return online.contains { $0.severity == .error } ? .unavailable : .success
+        let errors = online.filter { $0.severity == .error }
+        if errors.contains(where: { $0.subject == "pipedrive" }) { return .unavailable }
+        return errors.isEmpty ? .success : .configuration
     }
 }
