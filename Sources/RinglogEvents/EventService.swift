@@ -68,32 +68,48 @@ public actor EventService {
 
     /// Scans the spool, and runs a batch when one is due (the first one a full interval after start).
     public func tick() async throws -> TickReport {
-        let clock = self.clock
-        let intakeSummary = try await spool.drain(into: intake, now: { clock.now() })
-        let now = clock.now()
-        if intervalStart == nil { intervalStart = now }
-        guard let due = nextBatchAt, now >= due else { return TickReport(intake: intakeSummary, flush: nil) }
-        let report: FlushReport
-        do {
-            report = try await flusher.flush()
-        } catch FlushLockError.busy {
-            return TickReport(intake: intakeSummary, flush: nil, flushDeferred: true)
-        }
-        intervalStart = clock.now()
-        return TickReport(intake: intakeSummary, flush: report)
+        var report = TickReport(intake: try await scanSpool())
+        try await runBatchIfDue(&report)
+        return report
     }
 
-    /// Ticks until the task is cancelled: `onTick` gets what each tick did, a failing tick is reported to
-    /// `onError` and tried again at the next one. Sleeps one scan interval, or less when a batch is due sooner.
+    /// Takes in every ready spool file.
+    private func scanSpool() async throws -> IntakeSummary {
+        let clock = self.clock
+        let summary = try await spool.drain(into: intake, now: { clock.now() })
+        if intervalStart == nil { intervalStart = clock.now() }
+        return summary
+    }
+
+    /// Runs the batch when it is due, recording it (or that the flush lock was taken) in `report`.
+    private func runBatchIfDue(_ report: inout TickReport) async throws {
+        guard let due = nextBatchAt, clock.now() >= due else { return }
+        do {
+            report.flush = try await flusher.flush()
+        } catch FlushLockError.busy {
+            report.flushDeferred = true
+            return
+        }
+        intervalStart = clock.now()
+    }
+
+    /// Ticks until the task is cancelled: `onTick` gets what each tick did (also the spool intake of a tick
+    /// whose batch failed or was cancelled), a failing tick is reported to `onError` and tried again at the
+    /// next one. Sleeps one scan interval, or less when a batch is due sooner.
     public func run(
         onTick: @Sendable (TickReport) -> Void = { _ in }, onError: @Sendable (any Error) -> Void = { _ in }
     ) async {
         while !Task.isCancelled {
+            var report = TickReport(intake: IntakeSummary())
             do {
-                onTick(try await tick())
+                report.intake = try await scanSpool()
+                try await runBatchIfDue(&report)
+                onTick(report)
             } catch is CancellationError {
+                onTick(report)
                 return
             } catch {
+                onTick(report)
                 onError(error)
             }
             // A batch that is still due (it failed, or `ringlog flush` holds the lock) waits one scan.
