@@ -270,6 +270,14 @@ public final class Daemon: Sendable {
         }
         await writeSnapshot(
             client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory, running: false)
+        if exitReason == .intakeDone && !replaying {
+            // A live source (the HEP listener or the dialog-event subscriptions) ended without being asked to:
+            // the service manager must see a failure and restart ringlog, not a clean stop.
+            logger.error("stopped: the call source ended unexpectedly (see the messages above)")
+            throw DaemonFailure(
+                "the call source stopped unexpectedly; calls already queued are safe and are written at the next "
+                    + "start; see the log above for the cause", exitCode: .unavailable)
+        }
         logger.notice("stopped (\(exitReason == .signal ? "signal" : "input done"))")
     }
 
