@@ -12,7 +12,9 @@ enum CheckCommand: RinglogCommand {
         Reads the tenant configuration FILE, validates every key and the files it names (credential
         files must be readable by their owner only), then checks that Pipedrive answers with these
         credentials, that every configured e-mail has an active Pipedrive user, and that the HEP port
-        can be bound. Reports one line per check: ok, warn or error. Secrets are never printed.
+        can be bound. Extensions that made calls (in the state directory's outbox) but are not in
+        "users" are listed too, also with --offline. Reports one line per check: ok, warn or error.
+        Secrets are never printed.
 
         Exit status: 0 when nothing is an error, 69 when Pipedrive cannot be reached (use --offline
         where it cannot be), 78 when the configuration is wrong, 64 on a usage error.
@@ -35,12 +37,20 @@ enum CheckCommand: RinglogCommand {
         let report = ConfigurationReport(configuration: configuration)
         StandardStreams.writeOutput(report.text + "\n")
         if report.hasErrors { return .configuration }
-        guard !scanner.flags.contains("offline") else { return .success }
+        let seen = SeenExtensionsCheck.run(configuration)
+        guard !scanner.flags.contains("offline") else {
+            write(seen)
+            return .success
+        }
         let online = await OnlineChecks.run(configuration, path: path)
-        for finding in online {
+        write(seen + online)
+        return online.contains { $0.severity == .error } ? .unavailable : .success
+    }
+
+    private static func write(_ findings: [ConfigurationReport.Finding]) {
+        for finding in findings {
             let label = finding.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
             StandardStreams.writeOutput("\(label)\(finding.subject): \(finding.detail)\n")
         }
-        return online.contains { $0.severity == .error } ? .unavailable : .success
     }
 }
