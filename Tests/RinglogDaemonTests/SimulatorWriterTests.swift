@@ -34,4 +34,46 @@ struct SimulatorWriterTests {
         #expect(byUser[2]?["deal_id"] == nil || byUser[2]?["deal_id"] is NSNull)
         #expect(byUser[2]?["person_id"] as? Int == 2)
     }
+
+    @Test("two calls from the same new number finishing at the same moment create exactly one person")
+    func oneNewPersonForConcurrentCalls() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        // Slow answers widen the window in which both calls are in flight.
+        try await simulator.control("POST", "/_sim/faults", ["slow_rate": 1.0, "slow_ms": 200])
+        let harness = try await SimulatorWriterHarness(
+            simulator: simulator, state: directory.appendingPathComponent("state"),
+            policy: CallPolicy(unknownCaller: .createPerson(nameTemplate: "Unknown caller {number}")))
+        for index in 0..<3 {
+            try await harness.enqueueInbound(
+                callID: "new-\(index)", from: "+358 40 555 7777", extensionNumber: index == 0 ? "1001" : "1002")
+        }
+        let writer = harness.writer
+        let outcomes = try await withThrowingTaskGroup(of: CallLogWriter.Outcome?.self) { group in
+            for _ in 0..<3 { group.addTask { try await writer.processNext(now: { 0 }) } }
+            var outcomes: [CallLogWriter.Outcome?] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        #expect(outcomes.allSatisfy { if case .written = $0 { true } else { false } }, "\(outcomes)")
+        try await simulator.control("POST", "/_sim/faults", [:])
+        let state = try await harness.state()
+        let persons = (state["persons"] as? [[String: Any]] ?? []).filter { person in
+            (person["phones"] as? [[String: Any]] ?? []).contains { $0["value"] as? String == "+358405557777" }
+        }
+        #expect(persons.count == 1)
+        #expect(persons.first?["name"] as? String == "Unknown caller +358405557777")
+        let personID = try #require(persons.first?["id"] as? Int)
+        let logs = try await simulator.callLogs()
+        #expect(logs.count == 3)
+        #expect(logs.allSatisfy { $0["person_id"] as? Int == personID })
+        // The next call from the number finds the person in the directory without asking Pipedrive.
+        try await harness.enqueueInbound(callID: "new-later", from: "040 555 7777", endedAt: 1_767_262_000)
+        _ = try await writer.processNext(now: { 0 })
+        let after = try await harness.state()
+        #expect((after["persons"] as? [[String: Any]] ?? []).count == (state["persons"] as? [[String: Any]] ?? []).count)
+        #expect(try await simulator.callLogs().last?["person_id"] as? Int == personID)
+    }
 }
