@@ -73,7 +73,8 @@ struct SimulatorWriterTests {
         try await harness.enqueueInbound(callID: "new-later", from: "040 555 7777", endedAt: 1_767_262_000)
         _ = try await writer.processNext(now: { 0 })
         let after = try await harness.state()
-        #expect((after["persons"] as? [[String: Any]] ?? []).count == (state["persons"] as? [[String: Any]] ?? []).count)
+        #expect(
+            (after["persons"] as? [[String: Any]] ?? []).count == (state["persons"] as? [[String: Any]] ?? []).count)
         #expect(try await simulator.callLogs().last?["person_id"] as? Int == personID)
     }
 }
