@@ -26,6 +26,10 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var events: EventSettings
     /// ringlog as a SIP user agent at the PBX (click-to-call, dialog events); `nil` when not configured.
     public var sip: SIPSettings?
+    /// How call logs are written (the `call_logs` block).
+    public var callLogs: CallLogSettings
+    /// The contact directory's sync (the `directory` block).
+    public var directory: DirectorySettings
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(
@@ -33,7 +37,8 @@ public struct TenantConfiguration: Sendable, Equatable {
         pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
         users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
         events: EventSettings? = nil,
-        sip: SIPSettings? = nil
+        sip: SIPSettings? = nil, callLogs: CallLogSettings = CallLogSettings(),
+        directory: DirectorySettings = DirectorySettings()
     ) {
         self.tenant = tenant
         self.region = region
@@ -47,6 +52,8 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.tracker = tracker
         self.events = events ?? EventSettings(stateDirectory: stateDirectory)
         self.sip = sip
+        self.callLogs = callLogs
+        self.directory = directory
     }
 
     /// Every inline secret in the configuration, with its key; the loader refuses a file readable by
