@@ -30,6 +30,8 @@ public actor Directory {
     private var index: ContactIndex
     private var deals: [DirectoryDeal]
     private let fullSweepInterval: Int64
+    /// Numbers looked up with a search since the last sync: each unknown number is searched once per sync.
+    private var searchedSinceSync: Set<PhoneKey> = []
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -86,6 +88,7 @@ public actor Directory {
         }
 
         report.openDeals = try await synchronizeDeals(from: source, fullListing: fullSweep)
+        searchedSinceSync = []
         return report
     }
 
@@ -137,6 +140,13 @@ public actor Directory {
     /// The persons with this e-mail address, lowest id first.
     public func persons(withEmail email: String) -> [ContactIndex.Entry] {
         index.entries(forEmail: email)
+    }
+
+    /// Whether a search for `number` is due: it has no person in the index and was not searched for since
+    /// the last sync. Records the search, so each unknown number costs one search per sync at most.
+    public func claimSearch(e164 number: String) -> Bool {
+        guard let key = PhoneKey(e164: number), !index.contains(key) else { return false }
+        return searchedSinceSync.insert(key).inserted
     }
 
     /// Adds a person ringlog itself created (an unknown caller), so the next call finds it at once.

@@ -77,4 +77,48 @@ struct SimulatorWriterTests {
             (after["persons"] as? [[String: Any]] ?? []).count == (state["persons"] as? [[String: Any]] ?? []).count)
         #expect(try await simulator.callLogs().last?["person_id"] as? Int == personID)
     }
+
+    @Test("search on a miss: one exact search per unknown number and sync; the person found enters the directory")
+    func searchOnMiss() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try SimulatorProcess(directory: directory)
+        defer { simulator.stop() }
+        try await simulator.control("POST", "/_sim/config", ["burst_limit_api_token": 1000])
+        let harness = try await SimulatorWriterHarness(
+            simulator: simulator, state: directory.appendingPathComponent("state"), searchOnMiss: true)
+        // Added after the directory's sync: only a search can find it.
+        let added = try await simulator.control(
+            "POST", "/_sim/persons", ["name": "Brand New", "phones": ["+358 40 123 9999"], "org_id": 2])
+        let newID = try #require((added as? [String: Any])?["id"] as? Int)
+        func searches() async throws -> Int {
+            let requests = try await simulator.control("GET", "/_sim/requests") as? [[String: Any]] ?? []
+            return requests.filter { ($0["endpoint"] as? String) == "GET /api/v2/persons/search" }.count
+        }
+
+        try await harness.enqueueInbound(callID: "search-1", from: "040 123 9999", endedAt: 1_767_262_000)
+        try await harness.enqueueInbound(callID: "search-2", from: "040 123 9999", endedAt: 1_767_262_100)
+        try await harness.enqueueInbound(callID: "unknown-1", from: "+358 40 000 0001", endedAt: 1_767_262_200)
+        try await harness.enqueueInbound(callID: "unknown-2", from: "+358 40 000 0001", endedAt: 1_767_262_300)
+        for _ in 0..<4 {
+            guard case .written = try await harness.writer.processNext(now: { 0 }) else {
+                Issue.record("expected a written call log")
+                return
+            }
+        }
+        let logs = try await simulator.callLogs()
+        #expect(logs.prefix(2).allSatisfy { $0["person_id"] as? Int == newID && $0["org_id"] as? Int == 2 })
+        #expect(logs.suffix(2).allSatisfy { $0["person_id"] == nil || $0["person_id"] is NSNull })
+        // One search for the new person (the second call finds it in the directory), one for the unknown number.
+        #expect(try await searches() == 2)
+        #expect(await harness.writer.snapshot.searches == 2)
+        #expect(await harness.directory.match(e164: "+358401239999", userID: 1)?.personID == newID)
+
+        // After the next sync the unknown number may be searched for once more.
+        _ = try await harness.directory.synchronize(
+            from: PipedriveDirectorySource(client: harness.client), now: Int64(Date().timeIntervalSince1970) + 60)
+        try await harness.enqueueInbound(callID: "unknown-3", from: "+358 40 000 0001", endedAt: 1_767_262_400)
+        _ = try await harness.writer.processNext(now: { 0 })
+        #expect(try await searches() == 3)
+    }
 }

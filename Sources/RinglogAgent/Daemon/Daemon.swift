@@ -23,15 +23,15 @@ public final class Daemon: Sendable {
         public var dryRun: Bool
         /// How long in-flight writes may take after SIGTERM.
         public var gracePeriod: Duration
-        /// How often the contact directory is synchronised.
-        public var directorySyncInterval: Duration
+        /// How often the contact directory is synchronised; `nil` for `directory.sync_interval_seconds`.
+        public var directorySyncInterval: Duration?
         /// How many calls are written at once.
         public var writers: Int
 
         /// Creates options.
         public init(
             configurationPath: String, replayFiles: [String] = [], dryRun: Bool = false,
-            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration = .seconds(300), writers: Int = 8
+            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration? = nil, writers: Int = 8
         ) {
             self.writers = max(1, writers)
             self.configurationPath = configurationPath
@@ -115,7 +115,9 @@ public final class Daemon: Sendable {
     }
 
     static func writerSettings(_ configuration: TenantConfiguration) -> CallLogWriter.Settings {
-        CallLogWriter.Settings(policy: configuration.policy)
+        CallLogWriter.Settings(
+            policy: configuration.policy, callLogs: configuration.callLogs,
+            searchOnMiss: configuration.directory.searchOnMiss)
     }
 
     private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -131,7 +133,9 @@ public final class Daemon: Sendable {
         let tracker = try Self.trackerConfiguration(configuration)
         do {
             outbox = try Outbox(directory: stateDirectory)
-            directory = try Directory(directory: stateDirectory, normalizer: tracker.normalizer)
+            directory = try Directory(
+                directory: stateDirectory, normalizer: tracker.normalizer,
+                fullSweepInterval: Int64(configuration.directory.fullSweepIntervalSeconds))
         } catch {
             throw DaemonFailure(
                 "cannot open the state directory \(stateDirectory) (\(error)); check that it exists, belongs to "
@@ -377,10 +381,7 @@ public final class Daemon: Sendable {
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
                 if try await writer.processNext(now: Self.nowMilliseconds) != nil { continue }
-                if drainAndExit {
-                    let counts = try await outbox.counts(kind: CallLogWriter.kind)
-                    if (counts[.pending] ?? 0) + (counts[.sending] ?? 0) == 0 { return }
-                }
+                if drainAndExit, try await writer.isDrained() { return }
                 try await Task.sleep(for: .milliseconds(50))
             } catch is CancellationError {
                 return
@@ -404,7 +405,9 @@ public final class Daemon: Sendable {
                 logger.warning("directory sync failed: \(error); the next try is in one interval")
             }
             directoryAttempted.store(true, ordering: .relaxed)
-            do { try await Task.sleep(for: options.directorySyncInterval) } catch { return }
+            let interval =
+                options.directorySyncInterval ?? .seconds(configuration.withLock { $0.directory.syncIntervalSeconds })
+            do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 

@@ -83,7 +83,7 @@ public struct StatusReader: Sendable {
             {
                 lines.append("  matched: \(result.match)")
                 lines.append(
-                    "  written: call log \(result.callLogID), activity \(result.activityID.map(String.init) ?? "-"), "
+                    "  written: call log \(result.callLogID.isEmpty ? "-" : result.callLogID), activity \(result.activityID.map(String.init) ?? "-"), "
                         + "user \(result.userID.map(String.init) ?? "-"), person "
                         + "\(result.personID.map(String.init) ?? "-"), organisation "
                         + "\(result.organizationID.map(String.init) ?? "-"), deal \(result.dealID.map(String.init) ?? "-")"
