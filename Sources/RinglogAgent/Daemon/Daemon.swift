@@ -128,6 +128,7 @@ public final class Daemon: Sendable {
         let path = options.configurationPath
         let stateDirectory = configuration.stateDirectory
         let client = try Self.makeClient(configuration, path: path)
+        Self.restoreTokensSpentToday(client: client, stateDirectory: stateDirectory)
         let outbox: Outbox
         let directory: Directory
         let tracker = try Self.trackerConfiguration(configuration)
@@ -439,7 +440,7 @@ public final class Daemon: Sendable {
             pid: getpid(), running: running, updatedAt: ISO8601DateFormatter().string(from: Date()),
             callsSeen: callsSeen.load(ordering: .relaxed), lastError: counters.lastError,
             authorization: await client.authorizationState.description, tokensByEndpoint: tokens,
-            unmappedExtensions: counters.unmappedExtensions)
+            unmappedExtensions: counters.unmappedExtensions, tokensDay: TokenLedger.utcDate(of: Date()))
         do {
             try snapshot.write(stateDirectory: stateDirectory)
         } catch {
@@ -450,6 +451,19 @@ public final class Daemon: Sendable {
                 "STATUS=calls seen \(snapshot.callsSeen), logged \(counts[.done] ?? 0), pending "
                     + "\((counts[.pending] ?? 0) + (counts[.sending] ?? 0))")
         }
+    }
+
+    /// Tokens the previous run spent today (from its snapshot), so that `status` counts the whole UTC day.
+    public static func restoreTokensSpentToday(client: PipedriveClient, stateDirectory: String) {
+        guard let snapshot = DaemonSnapshot.read(stateDirectory: stateDirectory),
+            snapshot.tokensDay == TokenLedger.utcDate(of: Date())
+        else { return }
+        var usage: [PipedriveEndpoint: TokenLedger.Usage] = [:]
+        for endpoint in PipedriveEndpoint.allCases {
+            guard let tokens = snapshot.tokensByEndpoint[endpoint.costKey], tokens > 0 else { continue }
+            usage[endpoint] = TokenLedger.Usage(requests: tokens / max(1, endpoint.tokenCost), tokens: tokens)
+        }
+        client.ledger.restore(usage, day: TokenLedger.utcDay(of: Date()))
     }
 
     // MARK: - Reload

@@ -1,5 +1,6 @@
 import Foundation
 import RinglogCore
+import RinglogPipedrive
 import RinglogStore
 
 /// What `ringlog status` and `ringlog trace` read: the outbox (durable counts, failures, one call's row)
@@ -41,7 +42,10 @@ public struct StatusReader: Sendable {
             status.callsSeen = snapshot.callsSeen
             status.lastError = snapshot.lastError
             status.authorization = snapshot.authorization
-            status.tokensByEndpoint = snapshot.tokensByEndpoint
+            // Counts of an earlier UTC day (the daemon stopped before midnight) are not today's.
+            if snapshot.tokensDay == nil || snapshot.tokensDay == TokenLedger.utcDate(of: Date()) {
+                status.tokensByEndpoint = snapshot.tokensByEndpoint
+            }
             status.unmappedExtensions = snapshot.unmappedExtensions
         }
         return status
