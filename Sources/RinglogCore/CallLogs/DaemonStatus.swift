@@ -105,7 +105,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
             "ringlog_authorized", "Whether Pipedrive calls can go out.", "gauge",
             [("", authorization.hasPrefix("needs") ? 0 : 1)])
         metric(
-            "ringlog_pipedrive_tokens_spent", "Pipedrive API tokens spent today (UTC day; resets at midnight UTC), by endpoint.", "counter",
+            "ringlog_pipedrive_tokens_spent",
+            "Pipedrive API tokens spent today (UTC day; resets at midnight UTC), by endpoint.", "counter",
             tokensByEndpoint.sorted { $0.key < $1.key }.map {
                 ("{endpoint=\"\(Self.labelValue($0.key))\"}", $0.value)
             })
