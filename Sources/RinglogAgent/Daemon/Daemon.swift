@@ -343,7 +343,9 @@ public final class Daemon: Sendable {
         let e164 = CallLogComposer.externalNumber(of: record).flatMap { normalizer?.normalize($0)?.e164 }
         var choice: SharedNumberPolicy.Choice?
         if let e164 { choice = await directory.match(e164: e164, userID: userID) }
-        let draft = CallLogComposer().draft(for: record, userID: userID, choice: choice)
+        let callLogs = configuration.withLock { $0.callLogs }
+        let draft = CallLogComposer(templates: callLogs.templates, includesNote: callLogs.includesNote).draft(
+            for: record, userID: userID, choice: choice)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if let data = try? encoder.encode(CallLogWriter.newCallLog(draft)) {
