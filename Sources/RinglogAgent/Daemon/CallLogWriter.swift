@@ -71,7 +71,9 @@ public actor CallLogWriter {
     public enum Outcome: Sendable, Equatable {
         case written(callLogID: String)
         case reconciled(callLogID: String)
+        /// The call-back activity of a missed inbound call was created.
         case callBackCreated(activityID: Int)
+        /// The call-back activity was found created by an attempt whose answer was lost.
         case callBackReconciled(activityID: Int)
         case skipped(String)
         case failed(String)

@@ -4,7 +4,14 @@ import Foundation
 public struct Deal: Equatable, Sendable, Decodable, Identifiable {
     /// A deal's status.
     public enum Status: String, Sendable, Equatable, CaseIterable {
-        case open, won, lost, deleted
+        /// In progress.
+        case open
+        /// Closed as won.
+        case won
+        /// Closed as lost.
+        case lost
+        /// Deleted (listed for 30 days with `status=deleted`).
+        case deleted
     }
 
     /// The deal's id.
