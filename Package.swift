@@ -112,7 +112,8 @@ let package = Package(
             name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
         // The contact directory end to end: the Pipedrive simulator's messy seed, synchronised and matched.
         .testTarget(
-            name: "RinglogDirectoryTests", dependencies: ["RinglogStore", "RinglogPipedrive", "RinglogCore"],
+            name: "RinglogDirectoryTests",
+            dependencies: ["RinglogStore", "RinglogPipedrive", "RinglogCore", "RinglogAgent"],
             swiftSettings: strictSettings),
         // The lab's recordings and, when Kamailio, baresip and sipp are installed, the live SIP lab.
         .testTarget(

@@ -7,7 +7,9 @@ import RinglogCore
 /// Sync: the first run, and then a full sweep every `fullSweepInterval`, lists every person (cursor pages);
 /// persons the sweep did not see are removed (deleted in Pipedrive, or merged away). Between sweeps an
 /// incremental sync lists persons updated since the last watermark (`updated_since` is inclusive, so the
-/// boundary person is read twice, harmlessly); soft-deleted persons are removed.
+/// boundary person is read twice, harmlessly); soft-deleted persons are removed. Open deals follow the
+/// same pattern: all open deals on a full sweep, then the deals changed since their own watermark, where a
+/// deal won, lost or deleted since leaves the directory.
 public actor Directory {
     /// What one synchronisation did.
     public struct SyncReport: Sendable, Equatable {
@@ -19,6 +21,8 @@ public actor Directory {
         public var removed: Int
         /// Phone values that are not phone numbers, by person id, for `ringlog check`.
         public var unreadablePhones: [Int: [String]]
+        /// Open deals held after the sync.
+        public var openDeals = 0
     }
 
     private let executor = SerialQueueExecutor(label: "ringlog.directory")
@@ -26,6 +30,8 @@ public actor Directory {
     private var index: ContactIndex
     private var deals: [DirectoryDeal]
     private let fullSweepInterval: Int64
+    /// Numbers looked up with a search since the last sync: each unknown number is searched once per sync.
+    private var searchedSinceSync: Set<PhoneKey> = []
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -81,19 +87,41 @@ public actor Directory {
             try store.setState("last_sweep_at", String(now))
         }
 
-        var openDeals: [DirectoryDeal] = []
-        cursor = nil
-        pages = 0
+        report.openDeals = try await synchronizeDeals(from: source, fullListing: fullSweep)
+        searchedSinceSync = []
+        return report
+    }
+
+    /// Brings the open deals up to date: every open deal on a full sweep (or when no deal watermark is
+    /// stored), else the deals changed since the watermark, open ones kept and closed ones dropped.
+    /// - Returns: how many open deals the directory now has.
+    private func synchronizeDeals(from source: some DirectorySource, fullListing: Bool) async throws -> Int {
+        let watermark = try store.state("deals_watermark")
+        let full = fullListing || watermark == nil
+        var openDeals: [Int: DirectoryDeal] = full ? [:] : Dictionary(deals.map { ($0.id, $0) }) { first, _ in first }
+        var newestUpdate = full ? nil : watermark
+        var cursor: String?
+        var pages = 0
         repeat {
-            let page = try await source.openDeals(cursor: cursor)
-            openDeals += page.items
+            let page = try await source.deals(updatedSince: full ? nil : watermark, cursor: cursor)
+            for change in page.items {
+                openDeals[change.deal.id] = change.isOpen ? change.deal : nil
+                if !change.updatedAt.isEmpty, newestUpdate == nil || change.updatedAt > newestUpdate ?? "" {
+                    newestUpdate = change.updatedAt
+                }
+            }
             cursor = page.nextCursor
             pages += 1
         } while cursor != nil && pages < 100_000
-        try store.replaceDeals(openDeals)
-        deals = openDeals
-        return report
+        let sorted = openDeals.values.sorted { $0.id < $1.id }
+        try store.replaceDeals(sorted)
+        if let newestUpdate { try store.setState("deals_watermark", newestUpdate) }
+        deals = sorted
+        return sorted.count
     }
+
+    /// The open deals the directory holds, lowest id first.
+    public var openDeals: [DirectoryDeal] { deals }
 
     /// The one target for a call with `number` handled by `userID`, by the shared-number policy;
     /// `nil` when no person has the number.
@@ -112,6 +140,13 @@ public actor Directory {
     /// The persons with this e-mail address, lowest id first.
     public func persons(withEmail email: String) -> [ContactIndex.Entry] {
         index.entries(forEmail: email)
+    }
+
+    /// Whether a search for `number` is due: it has no person in the index and was not searched for since
+    /// the last sync. Records the search, so each unknown number costs one search per sync at most.
+    public func claimSearch(e164 number: String) -> Bool {
+        guard let key = PhoneKey(e164: number), !index.contains(key) else { return false }
+        return searchedSinceSync.insert(key).inserted
     }
 
     /// Adds a person ringlog itself created (an unknown caller), so the next call finds it at once.

@@ -113,6 +113,30 @@ public actor Outbox {
         .run([.text(result), .integer(now), .integer(id)])
     }
 
+    /// Marks an item written and, in the same transaction, queues a follow-up item (unless one with its key
+    /// is already there): the follow-up exists exactly when the item is done, whatever crash comes between.
+    public func markDone(
+        _ id: Int64, result: String, now: Int64, thenEnqueue followUp: (kind: String, key: String, payload: [UInt8])
+    ) throws {
+        try database.transaction {
+            try markDone(id, result: result, now: now)
+            try database.prepare(
+                "INSERT OR IGNORE INTO outbox (kind, key, payload, state, not_before, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)"
+            ).run([
+                .text(followUp.kind), .text(followUp.key), .blob(followUp.payload), .integer(now), .integer(now),
+                .integer(now),
+            ])
+        }
+    }
+
+    /// Records, durably and before a request is sent, what the attempt is about to write (kept in `result`
+    /// until the item is done): reconciliation after a crash reads it to know whether, and for whom,
+    /// something may have reached Pipedrive.
+    public func recordAttempt(_ id: Int64, attempt: String, now: Int64) throws {
+        try database.prepare("UPDATE outbox SET result = ?, updated_at = ? WHERE id = ?")
+            .run([.text(attempt), .integer(now), .integer(id)])
+    }
+
     /// Puts an item back to pending after a retryable error, not to be tried before `notBefore`.
     public func markRetry(_ id: Int64, error: String, notBefore: Int64, now: Int64, countsAsAttempt: Bool = true) throws
     {

@@ -722,6 +722,8 @@ class Simulator:
                 return Response(200, self.state_snapshot())
             if parts and parts[0] == "persons":
                 return self.control_persons(method, parts[1:], body)
+            if parts and parts[0] == "deals":
+                return self.control_deals(method, parts[1:], body)
             if route == "merge-persons" and method == "POST":
                 return self.merge_persons(body)
         return Response(404, {"error": "unknown control route %s %s" % (method, path)})
@@ -811,6 +813,38 @@ class Simulator:
                 return Response(400, {"error": problem})
             return Response(200, render.person_v2(person))
         return Response(404, {"error": "unknown control route %s /_sim/persons/%s" % (method, "/".join(rest))})
+
+    def control_deals(self, method, rest, body):
+        """PATCH /_sim/deals/{id} changes a deal (status, owner, person, org); DELETE deletes it."""
+        store = self.store
+        if len(rest) == 1 and method in ("PATCH", "DELETE"):
+            try:
+                deal = store.deals.get(int(rest[0]))
+            except ValueError:
+                deal = None
+            if deal is None:
+                return Response(404, {"error": "no deal %s" % rest[0]})
+            now = int(self.clock.now())
+            if method == "DELETE":
+                deal["is_deleted"] = True
+                deal["update_time"] = self.bumped(deal, now)
+                return Response(200, render.deal_v2(deal))
+            allowed = {"status", "owner_id", "person_id", "org_id", "title"}
+            unknown = set(body) - allowed
+            if unknown:
+                return Response(400, {"error": "unknown deal fields: %s" % ", ".join(sorted(unknown))})
+            if "status" in body and body["status"] not in ("open", "won", "lost"):
+                return Response(400, {"error": "status must be open, won or lost"})
+            if body.get("owner_id") is not None and body["owner_id"] not in store.users:
+                return Response(400, {"error": "no user %s" % body["owner_id"]})
+            if body.get("person_id") is not None and body["person_id"] not in store.persons:
+                return Response(400, {"error": "no person %s" % body["person_id"]})
+            if body.get("org_id") is not None and body["org_id"] not in store.organizations:
+                return Response(400, {"error": "no organization %s" % body["org_id"]})
+            deal.update(body)
+            deal["update_time"] = self.bumped(deal, now)
+            return Response(200, render.deal_v2(deal))
+        return Response(404, {"error": "unknown control route %s /_sim/deals/%s" % (method, "/".join(rest))})
 
     @staticmethod
     def bumped(record, now):

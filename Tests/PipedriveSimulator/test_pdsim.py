@@ -406,6 +406,20 @@ class OrganizationDealActivityTests(SimulatorTestCase):
         self.assertEqual(created.json["data"]["status"], "open")
         self.assertEqual(self.request("POST", "/api/v2/deals", json_body={"person_id": 1}).status, 400)
 
+    def test_deals_changed_behind_the_back_show_in_updated_since(self):
+        now = self.control("GET", "/_sim/clock")["now"]
+        every = "status=open,won,lost,deleted&sort_by=update_time&updated_since=" + now
+        self.assertEqual(self.request("GET", "/api/v2/deals?" + every).json["data"], [])
+        self.control("PATCH", "/_sim/deals/1", {"status": "won"})
+        self.control("DELETE", "/_sim/deals/2")
+        changed = self.request("GET", "/api/v2/deals?" + every)
+        self.assertEqual(changed.status, 200, changed.raw)
+        self.assertEqual([(d["id"], d["status"], d["is_deleted"]) for d in changed.json["data"]],
+                         [(1, "won", False), (2, "open", True)])
+        self.assertEqual(self.request("GET", "/api/v2/deals?status=open").json["data"], [])
+        self.assertEqual(self.request("PATCH", "/_sim/deals/1", json_body={"status": "pending"}, token=None).status, 400)
+        self.assertEqual(self.request("PATCH", "/_sim/deals/99", json_body={"status": "won"}, token=None).status, 404)
+
     def test_activity_create_patch_get_delete(self):
         answer = self.request("POST", "/api/v2/activities", json_body={
             "subject": "Missed call", "type": "call", "due_date": "2026-01-20", "due_time": "10:00",

@@ -10,7 +10,7 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// A Pipedrive that answers from a script: users, call-log pages and call-log writes.
+/// A Pipedrive that answers from a script: users (the token is user 1's), call-log pages and call-log writes.
 final class ScriptedPipedrive: HTTPTransport {
     struct State {
         var postStatuses: [Int] = []
@@ -29,7 +29,9 @@ final class ScriptedPipedrive: HTTPTransport {
         let method = request.httpMethod ?? "GET"
         var status = 200
         var body: Any = ["success": true, "data": []]
-        if path.hasSuffix("/users") {
+        if path.hasSuffix("/users/me") {
+            body = ["success": true, "data": ["id": 1, "name": "Aino", "email": "aino@example.com"]]
+        } else if path.hasSuffix("/users") {
             body = [
                 "success": true, "data": [["id": 1, "name": "Aino", "email": "aino@example.com", "active_flag": true]],
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogAgent
 import RinglogCore
 import RinglogStore
 import Testing
@@ -99,7 +100,7 @@ struct DirectorySimulatorTests {
                     json: ["id": 900_001 + offset, "name": "No Number \(offset)", "phones": [junk], "owner_id": 1])
             }
             let directory = try Directory(directory: state, normalizer: Self.normalizer)
-            let source = SimulatorDirectorySource(client: simulator.client(), simulator: simulator)
+            let source = PipedriveDirectorySource(client: simulator.client())
             let report = try await directory.synchronize(from: source, now: 1_767_600_000)
             #expect(report.wasFullSweep)
             #expect(report.updated == 10_000 + Self.junkValues.count)

@@ -63,6 +63,16 @@ struct SimulatorEndpointTests {
         let activityCursor = try #require(firstActivities.nextCursor)
         let moreActivities = try await client.activities(ActivityFilter(ownerID: 1), cursor: activityCursor, limit: 1)
         #expect(moreActivities.activities.map(\.id) == [2])
+        let openDeals = try await client.deals(statuses: [.open], limit: 1)
+        #expect(openDeals.deals.map(\.id) == [1])
+        #expect(openDeals.deals.first?.isOpen == true)
+        #expect(openDeals.deals.first?.ownerID == 1 && openDeals.deals.first?.personID == 2)
+        let dealCursor = try #require(openDeals.nextCursor)
+        let moreDeals = try await client.deals(statuses: [.open], cursor: dealCursor, limit: 500)
+        #expect(moreDeals.deals.map(\.id) == [2])
+        let changedDeals = try await client.deals(
+            statuses: Deal.Status.allCases, updatedSince: now.addingTimeInterval(-400 * 86_400))
+        #expect(changedDeals.deals.filter { !$0.isOpen }.map(\.id).sorted() == [3, 4])
         let recents = try await client.recents(
             since: now.addingTimeInterval(-400 * 86_400), items: ["person", "organization", "user"], limit: 100)
         #expect(recents.changes.contains { $0.person?.id == 1 && $0.person?.organizationID == 1 })

@@ -37,8 +37,11 @@ private final class FakeCRM: DirectorySource {
         }
     }
 
-    func openDeals(cursor: String?) async throws -> DirectoryPage<DirectoryDeal> {
-        state.withLock { DirectoryPage(items: $0.deals, nextCursor: nil) }
+    func deals(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryDealChange> {
+        state.withLock {
+            DirectoryPage(
+                items: $0.deals.map { DirectoryDealChange(deal: $0, isOpen: true, updatedAt: "") }, nextCursor: nil)
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import RinglogPipedrive
+
 /// What the outbox keeps of a written call (its `result` JSON): Pipedrive's ids and why the call was
 /// logged on whom, for `ringlog trace`.
 public struct CallLogResult: Sendable, Equatable, Codable {
@@ -28,6 +30,13 @@ public struct CallLogResult: Sendable, Equatable, Codable {
         self.organizationID = organizationID
         self.dealID = dealID
         self.match = match
+    }
+
+    /// The result of a call log Pipedrive answered with.
+    public init(_ log: CallLog, match: String) {
+        self.init(
+            callLogID: log.id, activityID: log.activityID, userID: log.userID, personID: log.personID,
+            organizationID: log.organizationID, dealID: log.dealID, match: match)
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -13,16 +13,25 @@ import RinglogStore
 ///   *unconfirmed*, and reconciled before it is sent again;
 /// - every other error is permanent: the item fails with the reason kept.
 ///
-/// Reconciliation (items left in `sending` by a crash, and unconfirmed ones) looks for the call's marker
-/// line in the notes of the authorised user's call logs (`GET /v1/callLogs`) and marks the item done when
-/// it is there.
+/// Before each request the writer records durably what it is about to write and for whom (the item's
+/// attempt). Reconciliation (items left in `sending` by a crash, and unconfirmed ones) reads it and looks
+/// for the call's marker line: in the notes of the authorised user's call logs (`GET /v1/callLogs`) when
+/// the call belongs to the token's owner, else in the notes of the activities of the call's user changed
+/// since the attempt (`GET /api/v2/activities?owner_id=…&updated_since=…`: every call log is backed by a
+/// `call` activity owned by the log's user, and `GET /v1/callLogs` lists only the token owner's logs).
+///
+/// A missed inbound call also gets an undone call-back activity (`call_logs.callback`): the writer queues
+/// it in the same transaction that marks the call done (outbox kind ``callBackKind``), and writes it with
+/// the same attempt record and reconciliation, so it is created exactly once.
 public actor CallLogWriter {
     /// What the writer needs from the configuration; replaced on reload.
     public struct Settings: Sendable {
         /// The rules for unmapped extensions and unknown callers.
         public var policy: CallPolicy
-        /// The subject templates.
-        public var templates: CallLogTemplates
+        /// Subjects, the note and the call-back activity (`call_logs`).
+        public var callLogs: CallLogSettings
+        /// Whether an unknown number is searched for once per directory sync (`directory.search_on_miss`).
+        public var searchOnMiss: Bool
         /// The backoff of retryable errors.
         public var retry: RetryPolicy
         /// How long a call waits while Pipedrive needs re-authorisation before it is tried again (ms).
@@ -30,11 +39,13 @@ public actor CallLogWriter {
 
         /// Creates settings.
         public init(
-            policy: CallPolicy = CallPolicy(), templates: CallLogTemplates = CallLogTemplates(),
-            retry: RetryPolicy = RetryPolicy(), reauthorizationPauseMilliseconds: Int64 = 5_000
+            policy: CallPolicy = CallPolicy(), callLogs: CallLogSettings = CallLogSettings(),
+            searchOnMiss: Bool = false, retry: RetryPolicy = RetryPolicy(),
+            reauthorizationPauseMilliseconds: Int64 = 5_000
         ) {
             self.policy = policy
-            self.templates = templates
+            self.callLogs = callLogs
+            self.searchOnMiss = searchOnMiss
             self.retry = retry
             self.reauthorizationPauseMilliseconds = reauthorizationPauseMilliseconds
         }
@@ -50,12 +61,20 @@ public actor CallLogWriter {
         public var written = 0
         /// Calls found already written by reconciliation.
         public var reconciled = 0
+        /// Call-back activities created (or found created) for missed inbound calls.
+        public var callBacks = 0
+        /// Searches for unknown numbers (`directory.search_on_miss`).
+        public var searches = 0
     }
 
     /// What happened to one item, for the log and the tests.
     public enum Outcome: Sendable, Equatable {
         case written(callLogID: String)
         case reconciled(callLogID: String)
+        /// The call-back activity of a missed inbound call was created.
+        case callBackCreated(activityID: Int)
+        /// The call-back activity was found created by an attempt whose answer was lost.
+        case callBackReconciled(activityID: Int)
         case skipped(String)
         case failed(String)
         case postponed(String)
@@ -65,6 +84,10 @@ public actor CallLogWriter {
     public static let unconfirmedPrefix = "unconfirmed: "
     /// The outbox kind of calls.
     public static let kind = "call"
+    /// The outbox kind of call-back activities.
+    public static let callBackKind = "callback"
+    /// How far before an attempt reconciliation looks (seconds), for clocks that disagree.
+    static let reconciliationMarginSeconds: Int64 = 600
 
     private let outbox: Outbox
     private let client: PipedriveClient
@@ -78,6 +101,7 @@ public actor CallLogWriter {
     private var markers: [String: CallLog] = [:]
     private var scannedLogs = 0
     private var personCreations: [String: Task<Int?, any Error>] = [:]
+    private var tokenOwnerID: Int?
 
     /// Creates a writer.
     public init(
@@ -103,19 +127,29 @@ public actor CallLogWriter {
 
     /// Reconciles every item a crash left in `sending`: done when Pipedrive has it, else back to pending.
     public func reconcileInterrupted(now: @Sendable () -> Int64) async throws {
-        let items = try await outbox.interruptedItems(kind: Self.kind)
+        let items =
+            try await outbox.interruptedItems(kind: Self.kind) + outbox.interruptedItems(kind: Self.callBackKind)
         guard !items.isEmpty else { return }
-        logger.notice("reconciling \(items.count) call(s) cut by a restart while being written")
+        logger.notice("reconciling \(items.count) item(s) cut by a restart while being written")
         for item in items {
             do {
-                if let log = try await findLogged(key: item.key) {
-                    try await markDone(item, log: log, match: "reconciled after a restart", now: now())
+                if item.kind == Self.callBackKind {
+                    if let request = try? JSONDecoder().decode(CallBackRequest.self, from: Data(item.payload)),
+                        let activity = try await findCallBack(request, item: item)
+                    {
+                        try await markCallBackDone(item, activityID: activity, now: now())
+                        continue
+                    }
+                } else if let written = try await findLogged(item) {
+                    let record = try? JSONDecoder().decode(CallRecord.self, from: Data(item.payload))
+                    try await markDone(
+                        item, written: written, match: "reconciled after a restart", record: record, now: now())
                     counters.reconciled += 1
-                } else {
-                    try await outbox.markRetry(
-                        item.id, error: "interrupted; not found in Pipedrive", notBefore: now(), now: now(),
-                        countsAsAttempt: false)
+                    continue
                 }
+                try await outbox.markRetry(
+                    item.id, error: "interrupted; not found in Pipedrive", notBefore: now(), now: now(),
+                    countsAsAttempt: false)
             } catch {
                 // Pipedrive unreachable: the item stays `sending` and is reconciled again later.
                 counters.lastError = "reconciliation: \(error)"
@@ -124,11 +158,25 @@ public actor CallLogWriter {
         }
     }
 
-    /// Takes the next due item and processes it.
+    /// Takes the next due item (calls first, then call-back activities) and processes it.
     /// - Returns: what happened, or `nil` when nothing was due.
     public func processNext(now: @Sendable () -> Int64) async throws -> Outcome? {
-        guard let item = try await outbox.claimNext(kind: Self.kind, now: now()) else { return nil }
-        return try await process(item, now: now)
+        if let item = try await outbox.claimNext(kind: Self.kind, now: now()) {
+            return try await process(item, now: now)
+        }
+        if let item = try await outbox.claimNext(kind: Self.callBackKind, now: now()) {
+            return try await processCallBack(item, now: now)
+        }
+        return nil
+    }
+
+    /// Whether no call and no call-back activity waits to be written (for `--replay`, which exits then).
+    public func isDrained() async throws -> Bool {
+        for kind in [Self.kind, Self.callBackKind] {
+            let counts = try await outbox.counts(kind: kind)
+            if (counts[.pending] ?? 0) + (counts[.sending] ?? 0) > 0 { return false }
+        }
+        return true
     }
 
     private func process(_ item: Outbox.Item, now: @Sendable () -> Int64) async throws -> Outcome {
@@ -141,19 +189,24 @@ public actor CallLogWriter {
             return .failed(reason)
         }
         do {
-            if item.lastError?.hasPrefix(Self.unconfirmedPrefix) == true, let log = try await findLogged(key: item.key)
-            {
-                try await markDone(item, log: log, match: "reconciled after an unconfirmed attempt", now: now())
+            if item.lastError?.hasPrefix(Self.unconfirmedPrefix) == true, let written = try await findLogged(item) {
+                try await markDone(
+                    item, written: written, match: "reconciled after an unconfirmed attempt", record: record,
+                    now: now())
                 counters.reconciled += 1
-                return .reconciled(callLogID: log.id)
+                return .reconciled(callLogID: written.callLogID)
             }
             guard let resolved = try await resolve(record, item: item, now: now) else {
                 return .skipped(try await outbox.item(key: item.key)?.lastError ?? "skipped")
             }
-            let draft = CallLogComposer(templates: settings.templates).draft(
-                for: record, userID: resolved.userID, choice: resolved.choice)
+            let composer = CallLogComposer(
+                templates: settings.callLogs.templates, includesNote: settings.callLogs.includesNote)
+            let draft = composer.draft(for: record, userID: resolved.userID, choice: resolved.choice)
+            try await recordAttempt(item, userID: resolved.userID, now: now())
             let log = try await client.addCallLog(Self.newCallLog(draft))
-            try await markDone(item, log: log, match: resolved.explanation, now: now())
+            try await markDone(
+                item, written: CallLogResult(log, match: resolved.explanation), match: resolved.explanation,
+                record: record, now: now())
             counters.written += 1
             logger.info("logged call \(item.key) as \(log.id) (user \(resolved.userID.map(String.init) ?? "-"))")
             return .written(callLogID: log.id)
@@ -235,6 +288,12 @@ public actor CallLogWriter {
             explanation.append("contact for \(e164): \(choice.rule.rawValue)")
             return (userID, choice, explanation.joined(separator: "; "))
         }
+        if let e164, settings.searchOnMiss, try await searchOnMiss(e164: e164),
+            let choice = await directory?.match(e164: e164, userID: userID)
+        {
+            explanation.append("contact for \(e164) found by a search: \(choice.rule.rawValue)")
+            return (userID, choice, explanation.joined(separator: "; "))
+        }
         switch settings.policy.unknownCaller {
         case .skip:
             try await outbox.markSkipped(
@@ -279,19 +338,86 @@ public actor CallLogWriter {
         return try await task.value
     }
 
-    private func markDone(_ item: Outbox.Item, log: CallLog, match: String, now: Int64) async throws {
-        let result = CallLogResult(
-            callLogID: log.id, activityID: log.activityID, userID: log.userID, personID: log.personID,
-            organizationID: log.organizationID, dealID: log.dealID, match: match)
+    /// Searches Pipedrive once per directory sync for a number no indexed person has (exact match on the
+    /// E.164 form, 20 tokens); the persons found whose numbers really normalise to it enter the directory.
+    /// - Returns: whether a person entered the directory.
+    private func searchOnMiss(e164: String) async throws -> Bool {
+        guard let directory, await directory.claimSearch(e164: e164) else { return false }
+        counters.searches += 1
+        let hits = try await client.searchPersons(phone: e164, exactMatch: true, limit: 10)
+        var added = false
+        for hit in hits.prefix(10) {
+            let person = try await client.person(id: hit.personID)
+            guard !person.isDeleted, person.phones.contains(where: { normalizer.normalize($0.value)?.e164 == e164 })
+            else { continue }
+            try await directory.insert(
+                DirectoryPerson(
+                    id: person.id, name: person.name, organizationID: person.organizationID, ownerID: person.ownerID,
+                    phones: person.phones.map(\.value), emails: person.emails.map(\.value)),
+                updatedAt: ISO8601DateFormatter().string(from: person.updateTime ?? Date()))
+            added = true
+        }
+        logger.info("searched Pipedrive for \(e164): \(hits.count) hit(s)\(added ? ", added to the directory" : "")")
+        return added
+    }
+
+    /// Records durably, before the request, for whom the item is about to be written and when.
+    private func recordAttempt(_ item: Outbox.Item, userID: Int?, now: Int64) async throws {
+        let attempt = WriteAttempt(userID: userID, sentAtMilliseconds: now)
+        let text = String(decoding: try JSONEncoder().encode(attempt), as: UTF8.self)
+        try await outbox.recordAttempt(item.id, attempt: text, now: now)
+    }
+
+    /// Marks a call done and, for a missed inbound call with call-backs on, queues its call-back activity in
+    /// the same transaction.
+    private func markDone(
+        _ item: Outbox.Item, written: CallLogResult, match: String, record: CallRecord?, now: Int64
+    ) async throws {
+        var result = written
+        result.match = match
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = String(decoding: try encoder.encode(result), as: UTF8.self)
-        try await outbox.markDone(item.id, result: text, now: now)
+        guard let record, CallLogComposer.isMissedInbound(record), let callBack = settings.callLogs.callBack,
+            let userID = result.userID
+        else {
+            try await outbox.markDone(item.id, result: text, now: now)
+            return
+        }
+        let composer = CallLogComposer(templates: settings.callLogs.templates)
+        let endSeconds = (record.endedAt ?? record.startedAt).microsecondsSinceEpoch / 1_000_000
+        let request = CallBackRequest(
+            callKey: item.key, userID: userID, personID: result.personID, organizationID: result.organizationID,
+            dealID: result.dealID, subject: composer.callBackSubject(for: record, template: callBack.subject),
+            type: callBack.activityType, dueAt: endSeconds + Int64(callBack.dueInMinutes) * 60,
+            note: composer.callBackNote(for: record))
+        try await outbox.markDone(
+            item.id, result: text, now: now,
+            thenEnqueue: (Self.callBackKind, item.key + "#callback", Array(try encoder.encode(request))))
+    }
+
+    /// The call log an earlier attempt of `item` wrote, if Pipedrive has it: in the token owner's call logs
+    /// when the call is theirs (or no attempt was recorded), else in the call user's activities.
+    private func findLogged(_ item: Outbox.Item) async throws -> CallLogResult? {
+        let attempt = item.result.flatMap { try? JSONDecoder().decode(WriteAttempt.self, from: Data($0.utf8)) }
+        if let attempt, let userID = attempt.userID, userID != (try await ownerOfToken()) {
+            let marker = CallLogComposer.marker(forKey: item.key)
+            guard let activity = try await findActivity(marker: marker, ownerID: userID, attempt: attempt) else {
+                return nil
+            }
+            // Another user's call log cannot be read back (GET /v1/callLogs lists the token owner's only):
+            // its activity stands for it.
+            return CallLogResult(
+                callLogID: "", activityID: activity.id, userID: activity.ownerID ?? userID,
+                personID: activity.personID, organizationID: activity.organizationID, dealID: activity.dealID,
+                match: "")
+        }
+        return try await findOwnLog(key: item.key).map { CallLogResult($0, match: "") }
     }
 
     /// The call log whose note carries the marker of `key`, scanning the authorised user's call logs
     /// incrementally (pages already read are remembered).
-    private func findLogged(key: String) async throws -> CallLog? {
+    private func findOwnLog(key: String) async throws -> CallLog? {
         let marker = CallLogComposer.marker(forKey: key)
         if let log = markers[marker] { return log }
         var start = scannedLogs
@@ -306,6 +432,79 @@ public actor CallLogWriter {
             start = next
         }
         return markers[marker]
+    }
+
+    /// The activity of `ownerID` changed since the attempt whose note holds `marker`
+    /// (`GET /api/v2/activities`, 10 tokens a page of 500, at most 20 pages; beyond them the attempt counts
+    /// as not written).
+    private func findActivity(marker: String, ownerID: Int, attempt: WriteAttempt) async throws -> Activity? {
+        let since = max(0, attempt.sentAtMilliseconds / 1000 - Self.reconciliationMarginSeconds)
+        let filter = ActivityFilter(ownerID: ownerID, updatedSince: Date(timeIntervalSince1970: TimeInterval(since)))
+        var cursor: String?
+        for _ in 0..<20 {
+            let page = try await client.activities(filter, cursor: cursor, limit: 500)
+            if let found = page.activities.first(where: { $0.note?.contains(marker) == true }) { return found }
+            guard let next = page.nextCursor else { return nil }
+            cursor = next
+        }
+        logger.warning(
+            "more than 10,000 activities of user \(ownerID) changed since an attempt; treating it as not written")
+        return nil
+    }
+
+    /// The id of the user the API token (or OAuth grant) belongs to (`GET /v1/users/me`, once).
+    private func ownerOfToken() async throws -> Int {
+        if let tokenOwnerID { return tokenOwnerID }
+        let id = try await client.currentUser().id
+        tokenOwnerID = id
+        return id
+    }
+
+    // MARK: - Call-back activities
+
+    private func processCallBack(_ item: Outbox.Item, now: @Sendable () -> Int64) async throws -> Outcome {
+        let request: CallBackRequest
+        do {
+            request = try JSONDecoder().decode(CallBackRequest.self, from: Data(item.payload))
+        } catch {
+            let reason = "the queued call-back activity cannot be read: \(error)"
+            try await outbox.markFailed(item.id, reason: reason, now: now())
+            return .failed(reason)
+        }
+        do {
+            if item.lastError?.hasPrefix(Self.unconfirmedPrefix) == true,
+                let activityID = try await findCallBack(request, item: item)
+            {
+                try await markCallBackDone(item, activityID: activityID, now: now())
+                return .callBackReconciled(activityID: activityID)
+            }
+            try await recordAttempt(item, userID: request.userID, now: now())
+            let activity = try await client.addActivity(
+                ActivityFields(
+                    subject: request.subject, type: request.type, ownerID: request.userID, personID: request.personID,
+                    organizationID: request.organizationID, dealID: request.dealID,
+                    due: Date(timeIntervalSince1970: TimeInterval(request.dueAt)), done: false, note: request.note))
+            try await markCallBackDone(item, activityID: activity.id, now: now())
+            logger.info("call-back activity \(activity.id) for missed call \(request.callKey)")
+            return .callBackCreated(activityID: activity.id)
+        } catch let error as PipedriveError {
+            return try await handle(error, item: item, now: now)
+        } catch is CancellationError {
+            throw CancellationError()
+        }
+    }
+
+    /// The call-back activity an earlier attempt created, if any (nothing was sent without an attempt).
+    private func findCallBack(_ request: CallBackRequest, item: Outbox.Item) async throws -> Int? {
+        guard let attempt = item.result.flatMap({ try? JSONDecoder().decode(WriteAttempt.self, from: Data($0.utf8)) })
+        else { return nil }
+        let marker = CallLogComposer.callBackMarker(forKey: request.callKey)
+        return try await findActivity(marker: marker, ownerID: request.userID, attempt: attempt)?.id
+    }
+
+    private func markCallBackDone(_ item: Outbox.Item, activityID: Int, now: Int64) async throws {
+        try await outbox.markDone(item.id, result: #"{"activity_id":\#(activityID)}"#, now: now)
+        counters.callBacks += 1
     }
 
     /// The marker line in a note, if any.

@@ -23,15 +23,15 @@ public final class Daemon: Sendable {
         public var dryRun: Bool
         /// How long in-flight writes may take after SIGTERM.
         public var gracePeriod: Duration
-        /// How often the contact directory is synchronised.
-        public var directorySyncInterval: Duration
+        /// How often the contact directory is synchronised; `nil` for `directory.sync_interval_seconds`.
+        public var directorySyncInterval: Duration?
         /// How many calls are written at once.
         public var writers: Int
 
         /// Creates options.
         public init(
             configurationPath: String, replayFiles: [String] = [], dryRun: Bool = false,
-            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration = .seconds(300), writers: Int = 8
+            gracePeriod: Duration = .seconds(10), directorySyncInterval: Duration? = nil, writers: Int = 8
         ) {
             self.writers = max(1, writers)
             self.configurationPath = configurationPath
@@ -117,7 +117,9 @@ public final class Daemon: Sendable {
     }
 
     static func writerSettings(_ configuration: TenantConfiguration) -> CallLogWriter.Settings {
-        CallLogWriter.Settings(policy: configuration.policy)
+        CallLogWriter.Settings(
+            policy: configuration.policy, callLogs: configuration.callLogs,
+            searchOnMiss: configuration.directory.searchOnMiss)
     }
 
     private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -128,12 +130,15 @@ public final class Daemon: Sendable {
         let path = options.configurationPath
         let stateDirectory = configuration.stateDirectory
         let client = try Self.makeClient(configuration, path: path)
+        Self.restoreTokensSpentToday(client: client, stateDirectory: stateDirectory)
         let outbox: Outbox
         let directory: Directory
         let tracker = try Self.trackerConfiguration(configuration)
         do {
             outbox = try Outbox(directory: stateDirectory)
-            directory = try Directory(directory: stateDirectory, normalizer: tracker.normalizer)
+            directory = try Directory(
+                directory: stateDirectory, normalizer: tracker.normalizer,
+                fullSweepInterval: Int64(configuration.directory.fullSweepIntervalSeconds))
         } catch {
             throw DaemonFailure(
                 "cannot open the state directory \(stateDirectory) (\(error)); check that it exists, belongs to "
@@ -371,7 +376,9 @@ public final class Daemon: Sendable {
         let e164 = CallLogComposer.externalNumber(of: record).flatMap { normalizer?.normalize($0)?.e164 }
         var choice: SharedNumberPolicy.Choice?
         if let e164 { choice = await directory.match(e164: e164, userID: userID) }
-        let draft = CallLogComposer().draft(for: record, userID: userID, choice: choice)
+        let callLogs = configuration.withLock { $0.callLogs }
+        let draft = CallLogComposer(templates: callLogs.templates, includesNote: callLogs.includesNote).draft(
+            for: record, userID: userID, choice: choice)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if let data = try? encoder.encode(CallLogWriter.newCallLog(draft)) {
@@ -410,10 +417,7 @@ public final class Daemon: Sendable {
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
                 if try await writer.processNext(now: Self.nowMilliseconds) != nil { continue }
-                if drainAndExit {
-                    let counts = try await outbox.counts(kind: CallLogWriter.kind)
-                    if (counts[.pending] ?? 0) + (counts[.sending] ?? 0) == 0 { return }
-                }
+                if drainAndExit, try await writer.isDrained() { return }
                 try await Task.sleep(for: .milliseconds(50))
             } catch is CancellationError {
                 return
@@ -437,7 +441,9 @@ public final class Daemon: Sendable {
                 logger.warning("directory sync failed: \(error); the next try is in one interval")
             }
             directoryAttempted.store(true, ordering: .relaxed)
-            do { try await Task.sleep(for: options.directorySyncInterval) } catch { return }
+            let interval =
+                options.directorySyncInterval ?? .seconds(configuration.withLock { $0.directory.syncIntervalSeconds })
+            do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 
@@ -469,7 +475,7 @@ public final class Daemon: Sendable {
             pid: getpid(), running: running, updatedAt: ISO8601DateFormatter().string(from: Date()),
             callsSeen: callsSeen.load(ordering: .relaxed), lastError: counters.lastError,
             authorization: await client.authorizationState.description, tokensByEndpoint: tokens,
-            unmappedExtensions: counters.unmappedExtensions)
+            unmappedExtensions: counters.unmappedExtensions, tokensDay: TokenLedger.utcDate(of: Date()))
         if let events = eventBatches.withLock({ $0 })?.snapshot {
             snapshot.eventsRejected = events.rejected
             snapshot.lastEventBatch = events.lastBatch
@@ -484,6 +490,19 @@ public final class Daemon: Sendable {
                 "STATUS=calls seen \(snapshot.callsSeen), logged \(counts[.done] ?? 0), pending "
                     + "\((counts[.pending] ?? 0) + (counts[.sending] ?? 0))")
         }
+    }
+
+    /// Tokens the previous run spent today (from its snapshot), so that `status` counts the whole UTC day.
+    public static func restoreTokensSpentToday(client: PipedriveClient, stateDirectory: String) {
+        guard let snapshot = DaemonSnapshot.read(stateDirectory: stateDirectory),
+            snapshot.tokensDay == TokenLedger.utcDate(of: Date())
+        else { return }
+        var usage: [PipedriveEndpoint: TokenLedger.Usage] = [:]
+        for endpoint in PipedriveEndpoint.allCases {
+            guard let tokens = snapshot.tokensByEndpoint[endpoint.costKey], tokens > 0 else { continue }
+            usage[endpoint] = TokenLedger.Usage(requests: tokens / max(1, endpoint.tokenCost), tokens: tokens)
+        }
+        client.ledger.restore(usage, day: TokenLedger.utcDay(of: Date()))
     }
 
     // MARK: - Reload

@@ -16,7 +16,7 @@ public struct DaemonSnapshot: Sendable, Equatable, Codable {
     public var lastError: String?
     /// Pipedrive authorisation, one line.
     public var authorization: String
-    /// Tokens spent since start, by endpoint.
+    /// Tokens spent today (the UTC day ``tokensDay``), by endpoint.
     public var tokensByEndpoint: [String: Int]
     /// Calls of unmapped extensions since start.
     public var unmappedExtensions: [String: Int]
@@ -24,6 +24,8 @@ public struct DaemonSnapshot: Sendable, Equatable, Codable {
     public var eventsRejected: Int?
     /// The last chat and ticket batch, one line with its time.
     public var lastEventBatch: String?
+    /// The UTC day (`YYYY-MM-DD`) the token counts are for; absent in files of older versions.
+    public var tokensDay: String? = nil
 
     /// The file's path in `stateDirectory`.
     public static func path(stateDirectory: String) -> String { "\(stateDirectory)/status.json" }

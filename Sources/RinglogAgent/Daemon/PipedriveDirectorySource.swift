@@ -2,10 +2,10 @@ import Foundation
 import RinglogCore
 import RinglogPipedrive
 
-/// The contact directory's source: Pipedrive persons (v2, pages of 500, `updated_since`).
+/// The contact directory's source: Pipedrive persons and deals (v2, pages of 500, `updated_since`).
 ///
-/// Open deals are not read yet (the client has no deals endpoint): the shared-number policy then decides
-/// without the deal rule.
+/// Deals: a full listing asks for `status=open`; an incremental one for every status (`open,won,lost,deleted`)
+/// changed since the watermark, so deals closed since the last sync leave the directory.
 public struct PipedriveDirectorySource: DirectorySource {
     private let client: PipedriveClient
 
@@ -31,8 +31,21 @@ public struct PipedriveDirectorySource: DirectorySource {
         return DirectoryPage(items: changes, nextCursor: page.nextCursor)
     }
 
-    /// Open deals: none yet (see the type's documentation).
-    public func openDeals(cursor: String?) async throws -> DirectoryPage<DirectoryDeal> {
-        DirectoryPage(items: [], nextCursor: nil)
+    /// One page of deals: the open ones, or every deal changed since `updatedSince`.
+    public func deals(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryDealChange> {
+        let since = updatedSince.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let statuses: [Deal.Status] = since == nil ? [.open] : Deal.Status.allCases
+        let page = try await client.deals(statuses: statuses, updatedSince: since, cursor: cursor, limit: 500)
+        let formatter = ISO8601DateFormatter()
+        let changes = page.deals.map { deal in
+            DirectoryDealChange(
+                deal: DirectoryDeal(
+                    id: deal.id, personID: deal.personID, organizationID: deal.organizationID,
+                    ownerID: deal.ownerID ?? 0),
+                // A deal with no owner can never be "owned by the call's user": it is not kept.
+                isOpen: deal.isOpen && deal.ownerID != nil,
+                updatedAt: deal.updateTime.map(formatter.string(from:)) ?? "")
+        }
+        return DirectoryPage(items: changes, nextCursor: page.nextCursor)
     }
 }

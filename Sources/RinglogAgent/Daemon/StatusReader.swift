@@ -1,6 +1,7 @@
 import Foundation
 import RinglogCore
 import RinglogEvents
+import RinglogPipedrive
 import RinglogStore
 
 /// What `ringlog status` and `ringlog trace` read: the outbox (durable counts, failures, one call's row)
@@ -49,7 +50,10 @@ public struct StatusReader: Sendable {
             status.callsSeen = snapshot.callsSeen
             status.lastError = snapshot.lastError
             status.authorization = snapshot.authorization
-            status.tokensByEndpoint = snapshot.tokensByEndpoint
+            // Counts of an earlier UTC day (the daemon stopped before midnight) are not today's.
+            if snapshot.tokensDay == nil || snapshot.tokensDay == TokenLedger.utcDate(of: Date()) {
+                status.tokensByEndpoint = snapshot.tokensByEndpoint
+            }
             status.unmappedExtensions = snapshot.unmappedExtensions
         }
         return status
@@ -91,7 +95,7 @@ public struct StatusReader: Sendable {
             {
                 lines.append("  matched: \(result.match)")
                 lines.append(
-                    "  written: call log \(result.callLogID), activity \(result.activityID.map(String.init) ?? "-"), "
+                    "  written: call log \(result.callLogID.isEmpty ? "-" : result.callLogID), activity \(result.activityID.map(String.init) ?? "-"), "
                         + "user \(result.userID.map(String.init) ?? "-"), person "
                         + "\(result.personID.map(String.init) ?? "-"), organisation "
                         + "\(result.organizationID.map(String.init) ?? "-"), deal \(result.dealID.map(String.init) ?? "-")"

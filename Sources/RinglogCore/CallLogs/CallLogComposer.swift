@@ -9,12 +9,18 @@ public struct CallLogComposer: Sendable {
     /// The marker line's prefix in the note.
     public static let markerPrefix = "ringlog-call-id: "
 
+    /// The marker line's prefix in the note of a call-back activity.
+    public static let callBackMarkerPrefix = "ringlog-callback: "
+
     /// The subject templates.
     public var templates: CallLogTemplates
+    /// Whether the note carries the call's details; without, it holds only the marker line.
+    public var includesNote: Bool
 
     /// Creates a composer.
-    public init(templates: CallLogTemplates = CallLogTemplates()) {
+    public init(templates: CallLogTemplates = CallLogTemplates(), includesNote: Bool = true) {
         self.templates = templates
+        self.includesNote = includesNote
     }
 
     /// The number of the party outside the site: the caller of an inbound call, the callee of an outbound
@@ -64,9 +70,27 @@ public struct CallLogComposer: Sendable {
         )
     }
 
-    /// The subject of the call-back activity of a missed inbound call.
-    public func callBackSubject(for record: CallRecord) -> String {
-        "Call back \(Self.externalNumber(of: record) ?? "unknown number")"
+    /// The subject of the call-back activity of a missed inbound call, from `template` (placeholders as in
+    /// ``CallLogTemplates``).
+    public func callBackSubject(for record: CallRecord, template: String = "Call back {number}") -> String {
+        CallLogTemplates.fill(template, values: placeholderValues(record))
+    }
+
+    /// The marker of the call-back activity of the call with outbox key `key` (HTML-escaped).
+    public static func callBackMarker(forKey key: String) -> String { callBackMarkerPrefix + HTMLText.escape(key) }
+
+    /// The note of the call-back activity of a missed inbound call: who called when, and the marker line
+    /// that finds the activity again after a crash.
+    public func callBackNote(for record: CallRecord) -> String {
+        var lines = [
+            "<b>Missed call from:</b> \(HTMLText.escape(Self.externalNumber(of: record) ?? "unknown number"))",
+            "<b>At:</b> \(ISO8601Timestamp.string(from: record.startedAt))",
+        ]
+        if let extensionNumber = record.extensionNumber {
+            lines.append("<b>Extension:</b> \(HTMLText.escape(extensionNumber))")
+        }
+        lines.append(Self.callBackMarker(forKey: CallLogKey.key(for: record)))
+        return "<p>" + lines.joined(separator: "<br>\n") + "</p>"
     }
 
     private func placeholderValues(_ record: CallRecord) -> [String: String] {
@@ -79,6 +103,7 @@ public struct CallLogComposer: Sendable {
     }
 
     private func note(_ record: CallRecord, choice: SharedNumberPolicy.Choice?, values: [String: String]) -> String {
+        guard includesNote else { return "<p>" + Self.marker(forKey: CallLogKey.key(for: record)) + "</p>" }
         var lines: [String] = [
             "<b>Direction:</b> \(HTMLText.escape(values["direction"] ?? ""))",
             "<b>Result:</b> \(HTMLText.escape(values["result"] ?? ""))",

@@ -34,7 +34,7 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public var lastError: String?
     /// Pipedrive authorisation, one line.
     public var authorization: String
-    /// Tokens spent since the daemon started, by endpoint.
+    /// Tokens spent today (the current UTC day, which is Pipedrive's budget day), by endpoint.
     public var tokensByEndpoint: [String: Int]
     /// Calls of extensions with no Pipedrive user, by extension.
     public var unmappedExtensions: [String: Int]
@@ -90,7 +90,7 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
                 + "\(eventsSkipped), rejected \(eventsRejected.map(String.init) ?? "unknown")")
         lines.append("last batch:    \(lastEventBatch ?? "none")")
         let spent = tokensByEndpoint.sorted { $0.key < $1.key }
-        lines.append("tokens spent:  \(spent.reduce(0) { $0 + $1.value })")
+        lines.append("tokens today:  \(spent.reduce(0) { $0 + $1.value }) (UTC day)")
         for (endpoint, tokens) in spent { lines.append("  \(endpoint): \(tokens)") }
         if unmappedExtensions.isEmpty {
             lines.append("unmapped extensions: none")
@@ -132,7 +132,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
             "ringlog_authorized", "Whether Pipedrive calls can go out.", "gauge",
             [("", authorization.hasPrefix("needs") ? 0 : 1)])
         metric(
-            "ringlog_pipedrive_tokens_spent", "Pipedrive API tokens spent since start, by endpoint.", "counter",
+            "ringlog_pipedrive_tokens_spent",
+            "Pipedrive API tokens spent today (UTC day; resets at midnight UTC), by endpoint.", "counter",
             tokensByEndpoint.sorted { $0.key < $1.key }.map {
                 ("{endpoint=\"\(Self.labelValue($0.key))\"}", $0.value)
             })

@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker", "events", "sip", "source",
+        "tracker", "events", "sip", "source", "call_logs", "directory",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -49,7 +49,13 @@ extension TenantConfiguration {
             events: try root.object("events").map { (object) throws(ConfigurationError) in
                 try EventSettings(object, stateDirectory: stateDirectory)
             },
-            sip: try root.object("sip").map { (object) throws(ConfigurationError) in try SIPSettings(object) })
+            sip: try root.object("sip").map { (object) throws(ConfigurationError) in try SIPSettings(object) },
+            callLogs: try root.object("call_logs").map { (object) throws(ConfigurationError) in
+                try CallLogSettings(object)
+            } ?? CallLogSettings(),
+            directory: try root.object("directory").map { (object) throws(ConfigurationError) in
+                try DirectorySettings(object)
+            } ?? DirectorySettings())
         source = try CallSource(root, sip: sip)
     }
 

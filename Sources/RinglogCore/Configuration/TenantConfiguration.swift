@@ -28,6 +28,10 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var sip: SIPSettings?
     /// Where `ringlog run` learns calls from (`source`): HEP unless set to dialog events.
     public var source: CallSource = .hep
+    /// How call logs are written (the `call_logs` block).
+    public var callLogs: CallLogSettings
+    /// The contact directory's sync (the `directory` block).
+    public var directory: DirectorySettings
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(
@@ -35,7 +39,8 @@ public struct TenantConfiguration: Sendable, Equatable {
         pipedrive: PipedriveSettings, hep: HEPSettings = HEPSettings(), site: SiteSettings = SiteSettings(),
         users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
         events: EventSettings? = nil,
-        sip: SIPSettings? = nil
+        sip: SIPSettings? = nil, callLogs: CallLogSettings = CallLogSettings(),
+        directory: DirectorySettings = DirectorySettings()
     ) {
         self.tenant = tenant
         self.region = region
@@ -49,6 +54,8 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.tracker = tracker
         self.events = events ?? EventSettings(stateDirectory: stateDirectory)
         self.sip = sip
+        self.callLogs = callLogs
+        self.directory = directory
     }
 
     /// Every inline secret in the configuration, with its key; the loader refuses a file readable by

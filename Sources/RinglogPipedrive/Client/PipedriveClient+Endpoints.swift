@@ -185,6 +185,28 @@ extension PipedriveClient {
         try await fetch(Activity.self, from: .updateActivity, id: String(id), body: json(fields)).0
     }
 
+    // MARK: - Deals (v2)
+
+    /// One page of deals (`GET /api/v2/deals`, 10 tokens), sorted by id, or by update time when
+    /// `updatedSince` is set.
+    /// - Parameters:
+    ///   - statuses: which statuses to list, e.g. `[.open]`; empty lists every deal that is not deleted.
+    ///     `.deleted` adds deals deleted in the last 30 days.
+    ///   - updatedSince: only deals changed at or after this time.
+    ///   - cursor: the ``DealPage/nextCursor`` of the previous page.
+    ///   - limit: deals per page, at most 500.
+    public func deals(
+        statuses: [Deal.Status] = [.open], updatedSince: Date? = nil, cursor: String? = nil, limit: Int = 500
+    ) async throws -> DealPage {
+        var query: [URLQueryItem] = []
+        if !statuses.isEmpty {
+            query.append(URLQueryItem(name: "status", value: statuses.map(\.rawValue).joined(separator: ",")))
+        }
+        query += Self.listQuery(updatedSince: updatedSince, cursor: cursor, limit: limit)
+        let (deals, additional) = try await fetch([Deal].self, from: .listDeals, query: query)
+        return DealPage(deals: deals, nextCursor: additional?.nextCursor)
+    }
+
     // MARK: - Helpers
 
     private static func listQuery(updatedSince: Date?, cursor: String?, limit: Int) -> [URLQueryItem] {

@@ -36,6 +36,8 @@ public enum PipedriveEndpoint: String, CaseIterable, Sendable, Hashable, CustomS
     case listActivities
     /// `PATCH /api/v2/activities/{id}`
     case updateActivity
+    /// `GET /api/v2/deals`
+    case listDeals
 
     /// The HTTP method.
     public var method: String {
@@ -74,6 +76,7 @@ public enum PipedriveEndpoint: String, CaseIterable, Sendable, Hashable, CustomS
         case .getOrganization: "/organizations/{id}"
         case .addActivity, .listActivities: "/activities"
         case .updateActivity: "/activities/{id}"
+        case .listDeals: "/deals"
         }
     }
 

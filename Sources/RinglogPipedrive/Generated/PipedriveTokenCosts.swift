@@ -23,6 +23,7 @@ enum PipedriveTokenCosts {
         "POST /v2/activities": 5,
         "GET /v2/activities": 10,
         "PATCH /v2/activities/{id}": 5,
+        "GET /v2/deals": 10,
         "POST /v1/oauth/token": 0,
     ]
 }

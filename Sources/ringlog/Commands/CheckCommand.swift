@@ -13,8 +13,9 @@ enum CheckCommand: RinglogCommand {
         files must be readable by their owner only), then checks that Pipedrive answers with these
         credentials, that every configured e-mail has an active Pipedrive user, that the activity
         types of events.activity_types exist and are active (GET /v1/activityTypes), and, with the HEP
-        source, that the HEP port can be bound. Reports one line per check: ok, warn or error. Secrets
-        are never printed.
+        source, that the HEP port can be bound. Extensions that made calls (in the state directory's
+        outbox) but are not in "users" are listed too, also with --offline. Reports one line per check:
+        ok, warn or error. Secrets are never printed.
 
         Exit status: 0 when nothing is an error, 69 when Pipedrive cannot be reached (use --offline
         where it cannot be), 78 when the configuration is wrong (also an unknown or inactive activity
@@ -38,14 +39,22 @@ enum CheckCommand: RinglogCommand {
         let report = ConfigurationReport(configuration: configuration)
         StandardStreams.writeOutput(report.text + "\n")
         if report.hasErrors { return .configuration }
-        guard !scanner.flags.contains("offline") else { return .success }
-        let online = await OnlineChecks.run(configuration, path: path)
-        for finding in online {
-            let label = finding.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-            StandardStreams.writeOutput("\(label)\(finding.subject): \(finding.detail)\n")
+        let seen = SeenExtensionsCheck.run(configuration)
+        guard !scanner.flags.contains("offline") else {
+            write(seen)
+            return .success
         }
+        let online = await OnlineChecks.run(configuration, path: path)
+        write(seen + online)
         let errors = online.filter { $0.severity == .error }
         if errors.contains(where: { $0.subject == "pipedrive" }) { return .unavailable }
         return errors.isEmpty ? .success : .configuration
+    }
+
+    private static func write(_ findings: [ConfigurationReport.Finding]) {
+        for finding in findings {
+            let label = finding.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            StandardStreams.writeOutput("\(label)\(finding.subject): \(finding.detail)\n")
+        }
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import RinglogAgent
+import RinglogCore
+import RinglogPipedrive
+import RinglogStore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A ``CallLogWriter`` wired to the Pipedrive simulator: the seed's API token (user 1), extension 1001 →
+/// user 1, 1002 → user 2, and a contact directory synchronised from the simulator.
+struct SimulatorWriterHarness {
+    let simulator: SimulatorProcess
+    let outbox: Outbox
+    let directory: Directory
+    let client: PipedriveClient
+    let writer: CallLogWriter
+    let settings: CallLogWriter.Settings
+    let normalizer = PhoneNumberNormalizer(region: .finland)
+
+    init(
+        simulator: SimulatorProcess, state: URL, policy: CallPolicy = CallPolicy(),
+        callLogs: CallLogSettings = CallLogSettings(), searchOnMiss: Bool = false
+    ) async throws {
+        self.simulator = simulator
+        settings = CallLogWriter.Settings(
+            policy: policy, callLogs: callLogs, searchOnMiss: searchOnMiss,
+            retry: RetryPolicy(initialDelayMilliseconds: 0, jitterFraction: 0))
+        client = try Self.client(simulator, transport: URLSessionTransport.shared)
+        outbox = try Outbox(directory: state.path)
+        directory = try Directory(directory: state.path, normalizer: normalizer)
+        _ = try await directory.synchronize(
+            from: PipedriveDirectorySource(client: client), now: Int64(Date().timeIntervalSince1970))
+        writer = Self.writer(client: client, outbox: outbox, directory: directory, settings: settings)
+    }
+
+    /// A client of the simulator with the seed's API token (user 1) over `transport`.
+    static func client(_ simulator: SimulatorProcess, transport: some HTTPTransport) throws -> PipedriveClient {
+        guard let baseURL = URL(string: simulator.baseURL) else { throw SimulatorFailure("bad simulator URL") }
+        return PipedriveClient(
+            configuration: PipedriveClient.Configuration(baseURL: baseURL), credentials: .apiToken("test-api-token"),
+            transport: transport)
+    }
+
+    /// A fresh writer (as after a restart) over the harness's outbox and directory.
+    static func writer(
+        client: PipedriveClient, outbox: Outbox, directory: Directory, settings: CallLogWriter.Settings
+    ) -> CallLogWriter {
+        let users = UserDirectory(
+            extensions: ["1001": "aino.admin@ringlog-test.example", "1002": "bertil.berg@ringlog-test.example"],
+            fetchUsers: { try await client.users() })
+        return CallLogWriter(
+            outbox: outbox, client: client, users: users, directory: directory,
+            normalizer: PhoneNumberNormalizer(region: .finland), settings: settings,
+            logger: DaemonLogger(minimumLevel: .error), random: { 0.5 })
+    }
+
+    /// A writer whose process "dies" right after sending a request that matches `method` and `pathSuffix`:
+    /// the request reaches the simulator, the answer is never stored.
+    func crashingWriter(method: String, pathSuffix: String) throws -> CallLogWriter {
+        let transport = CrashAfterSendTransport(method: method, pathSuffix: pathSuffix)
+        return Self.writer(
+            client: try Self.client(simulator, transport: transport), outbox: outbox, directory: directory,
+            settings: settings)
+    }
+
+    /// A fresh writer, as after a restart.
+    func restartedWriter() throws -> CallLogWriter {
+        Self.writer(
+            client: try Self.client(simulator, transport: URLSessionTransport.shared), outbox: outbox,
+            directory: directory, settings: settings)
+    }
+
+    /// Queues a finished inbound call from `number` to `extensionNumber`; returns its outbox key.
+    @discardableResult
+    func enqueueInbound(
+        callID: String, from number: String, extensionNumber: String = "1001", outcome: CallOutcome = .answered,
+        endedAt: Int64 = 1_767_261_605
+    ) async throws -> String {
+        let answered = outcome == .answered
+        let record = CallRecord(
+            callID: callID, direction: .inbound, from: number, to: extensionNumber, extensionNumber: extensionNumber,
+            startedAt: CaptureTime(microsecondsSinceEpoch: (endedAt - 65) * 1_000_000),
+            answeredAt: answered ? CaptureTime(microsecondsSinceEpoch: (endedAt - 60) * 1_000_000) : nil,
+            endedAt: CaptureTime(microsecondsSinceEpoch: endedAt * 1_000_000), ringSeconds: 5,
+            talkSeconds: answered ? 60 : 0, outcome: outcome, complete: true)
+        let key = CallLogKey.key(for: record)
+        _ = try await outbox.enqueue(kind: CallLogWriter.kind, key: key, payload: Array(record.jsonLine.utf8), now: 0)
+        return key
+    }
+
+    /// The simulator's state as JSON.
+    func state() async throws -> [String: Any] {
+        try await simulator.control("GET", "/_sim/state") as? [String: Any] ?? [:]
+    }
+}
+
+/// Sends every request; for the one that matches, throws `CancellationError` after the answer came, as if
+/// the process had died between sending and storing.
+final class CrashAfterSendTransport: HTTPTransport {
+    let method: String
+    let pathSuffix: String
+
+    init(method: String, pathSuffix: String) {
+        self.method = method
+        self.pathSuffix = pathSuffix
+    }
+
+    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        let answer = try await URLSessionTransport.shared.send(request)
+        if request.httpMethod == method, request.url?.path.hasSuffix(pathSuffix) == true {
+            throw CancellationError()
+        }
+        return answer
+    }
+}
