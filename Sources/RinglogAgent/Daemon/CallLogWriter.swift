@@ -271,7 +271,7 @@ public actor CallLogWriter {
                     name: name, phones: [LabeledValue(value: e164, label: "work", isPrimary: true)], ownerID: ownerID))
             try await directory?.insert(
                 DirectoryPerson(id: person.id, name: person.name, phones: [e164]),
-                updatedAt: ISO8601DateFormatter().string(from: Date()))
+                updatedAt: PipedriveTimestamp.rfc3339(Date()))
             return person.id
         }
         personCreations[e164] = task

@@ -16,16 +16,16 @@ public struct PipedriveDirectorySource: DirectorySource {
 
     /// One page of persons.
     public func persons(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryPersonChange> {
-        let since = updatedSince.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let since = updatedSince.flatMap(PipedriveTimestamp.parse)
         let page = try await client.persons(updatedSince: since, cursor: cursor, limit: 500)
-        let formatter = ISO8601DateFormatter()
         let changes = page.persons.map { person in
             DirectoryPersonChange(
                 person: DirectoryPerson(
                     id: person.id, name: person.name, organizationID: person.organizationID,
                     ownerID: person.ownerID, phones: person.phones.map(\.value), emails: person.emails.map(\.value)),
                 isDeleted: person.isDeleted,
-                updatedAt: formatter.string(from: person.updateTime ?? person.addTime ?? Date(timeIntervalSince1970: 0))
+                updatedAt: PipedriveTimestamp.rfc3339(
+                    person.updateTime ?? person.addTime ?? Date(timeIntervalSince1970: 0))
             )
         }
         return DirectoryPage(items: changes, nextCursor: page.nextCursor)
