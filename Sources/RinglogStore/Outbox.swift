@@ -33,7 +33,7 @@ public actor Outbox {
         case pending, sending, done, failed, skipped
     }
 
-    /// What ``enqueue(kind:key:payload:now:)`` did.
+    /// What ``enqueue(kind:key:payload:now:)`` or ``enqueue(_:now:)`` did with one item.
     public enum EnqueueResult: Sendable, Equatable {
         /// A new item.
         case added(id: Int64)
@@ -70,18 +70,58 @@ public actor Outbox {
             """)
     }
 
+    /// One piece of work to accept, for ``enqueue(_:now:)``.
+    public struct NewItem: Sendable, Equatable {
+        /// What kind of work: `call`, `event`, ….
+        public var kind: String
+        /// The unique key, e.g. the call's id.
+        public var key: String
+        /// The work itself (JSON).
+        public var payload: [UInt8]
+
+        /// Creates a piece of work.
+        public init(kind: String, key: String, payload: [UInt8]) {
+            self.kind = kind
+            self.key = key
+            self.payload = payload
+        }
+    }
+
     /// Accepts work durably: when this returns, the item survives a crash.
     /// - Parameter now: milliseconds since the Unix epoch.
     public func enqueue(kind: String, key: String, payload: [UInt8], now: Int64) throws -> EnqueueResult {
-        try database.transaction {
+        // A batch of one: the batch returns exactly one result per item.
+        try enqueue([NewItem(kind: kind, key: key, payload: payload)], now: now)[0]
+    }
+
+    /// Accepts several items durably in ONE transaction (one WAL commit, one fsync): when this returns, all
+    /// of them survive a crash; when it throws, none of them was stored.
+    ///
+    /// Items are unique by key, within the batch too: a key already stored, or earlier in `items`, gives
+    /// ``EnqueueResult/duplicate(id:)`` and changes nothing.
+    /// - Parameter now: milliseconds since the Unix epoch.
+    /// - Returns: one result per item, in the order of `items`.
+    public func enqueue(_ items: [NewItem], now: Int64) throws -> [EnqueueResult] {
+        guard !items.isEmpty else { return [] }
+        return try database.transaction {
             let existing = try database.prepare("SELECT id FROM outbox WHERE key = ?")
-            if try existing.bind([.text(key)]).step() {
-                return .duplicate(id: existing.integer(0))
-            }
-            try database.prepare(
+            let insert = try database.prepare(
                 "INSERT INTO outbox (kind, key, payload, state, not_before, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)"
-            ).run([.text(kind), .text(key), .blob(payload), .integer(now), .integer(now), .integer(now)])
-            return .added(id: database.lastInsertRowID)
+            )
+            var results: [EnqueueResult] = []
+            results.reserveCapacity(items.count)
+            for item in items {
+                if try existing.bind([.text(item.key)]).step() {
+                    results.append(.duplicate(id: existing.integer(0)))
+                    continue
+                }
+                try insert.run([
+                    .text(item.kind), .text(item.key), .blob(item.payload), .integer(now), .integer(now),
+                    .integer(now),
+                ])
+                results.append(.added(id: database.lastInsertRowID))
+            }
+            return results
         }
     }
 

@@ -36,6 +36,9 @@ public final class SQLiteStatement {
             case .integer(let number): code = sqlite3_bind_int64(statement, index, number)
             case .real(let number): code = sqlite3_bind_double(statement, index, number)
             case .text(let text): code = sqlite3_bind_text(statement, index, text, -1, csqlite_transient())
+            case .blob(let bytes) where bytes.isEmpty:
+                // An empty array has no base address, and a NULL pointer would bind NULL, not an empty blob.
+                code = sqlite3_bind_zeroblob(statement, index, 0)
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes {
                     sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), csqlite_transient())

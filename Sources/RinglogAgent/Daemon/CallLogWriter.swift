@@ -330,7 +330,7 @@ public actor CallLogWriter {
                     name: name, phones: [LabeledValue(value: e164, label: "work", isPrimary: true)], ownerID: ownerID))
             try await directory?.insert(
                 DirectoryPerson(id: person.id, name: person.name, phones: [e164]),
-                updatedAt: ISO8601DateFormatter().string(from: Date()))
+                updatedAt: PipedriveTimestamp.rfc3339(Date()))
             return person.id
         }
         personCreations[e164] = task
@@ -354,7 +354,7 @@ public actor CallLogWriter {
                 DirectoryPerson(
                     id: person.id, name: person.name, organizationID: person.organizationID, ownerID: person.ownerID,
                     phones: person.phones.map(\.value), emails: person.emails.map(\.value)),
-                updatedAt: ISO8601DateFormatter().string(from: person.updateTime ?? Date()))
+                updatedAt: PipedriveTimestamp.rfc3339(person.updateTime ?? Date()))
             added = true
         }
         logger.info("searched Pipedrive for \(e164): \(hits.count) hit(s)\(added ? ", added to the directory" : "")")

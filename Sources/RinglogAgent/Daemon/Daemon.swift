@@ -50,6 +50,8 @@ public final class Daemon: Sendable {
     private let callsSeen = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let directoryAttempted = Atomic<Bool>(false)
+    /// Wakes idle write workers when calls were committed.
+    private let workSignal = WorkSignal()
     private let configuration: Mutex<TenantConfiguration>
     /// The chat and ticket batches, while `ringlog run` listens (not in a replay or a dry run).
     private let eventBatches = Mutex<DaemonEventBatches?>(nil)
@@ -288,26 +290,36 @@ public final class Daemon: Sendable {
 
     // MARK: - Intake
 
+    /// Hands the calls that became final in one tracker step to the group commit as ONE submission and
+    /// returns at once: the tracker goes on while the disk works, and calls finished meanwhile go in the
+    /// next commit. A child task in `commits` waits for the commit, reports it and wakes the writers;
+    /// nothing else happens to a call before its commit (the writers only see committed items).
     private func enqueue(
-        _ records: [CallRecord], outbox: Outbox, writer: CallLogWriter, users: UserDirectory, directory: Directory
+        _ records: [CallRecord], into groupCommit: OutboxGroupCommit, commits: inout DiscardingTaskGroup,
+        users: UserDirectory, directory: Directory
     ) async {
-        for record in records {
-            callsSeen.add(1, ordering: .relaxed)
-            if options.dryRun {
-                await printDryRun(record, users: users, directory: directory)
-                continue
-            }
-            let key = CallLogKey.key(for: record)
+        guard !records.isEmpty else { return }
+        callsSeen.add(records.count, ordering: .relaxed)
+        if options.dryRun {
+            for record in records { await printDryRun(record, users: users, directory: directory) }
+            return
+        }
+        let items = records.map {
+            Outbox.NewItem(kind: CallLogWriter.kind, key: CallLogKey.key(for: $0), payload: Array($0.jsonLine.utf8))
+        }
+        let pending = groupCommit.submit(items, now: Self.nowMilliseconds())
+        commits.addTask {
             do {
-                // The commit comes first: once this returns, the call survives a crash.
-                _ = try await outbox.enqueue(
-                    kind: CallLogWriter.kind, key: key, payload: Array(record.jsonLine.utf8),
-                    now: Self.nowMilliseconds())
-                logger.debug("queued call \(key)")
+                // Once this returns, the calls survive a crash.
+                _ = try await pending.results()
+                self.workSignal.signal()
+                for item in items { self.logger.debug("queued call \(item.key)") }
             } catch {
-                logger.error(
-                    "REFUSED call \(key): the outbox cannot store it (\(error)); free space in the state "
-                        + "directory; calls already queued are safe")
+                for item in items {
+                    self.logger.error(
+                        "REFUSED call \(item.key): the outbox cannot store it (\(error)); free space in the state "
+                            + "directory; calls already queued are safe")
+                }
             }
         }
     }
@@ -336,16 +348,22 @@ public final class Daemon: Sendable {
             ticks.cancel()
         }
         var replay = CallReplay(configuration: tracker)
-        for await input in inputs {
-            switch input {
-            case .packet(let packet):
-                await enqueue(replay.add(packet), outbox: outbox, writer: writer, users: users, directory: directory)
-            case .tick:
-                let now = CaptureTime(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
-                await enqueue(
-                    replay.advance(to: now), outbox: outbox, writer: writer, users: users, directory: directory)
+        let groupCommit = OutboxGroupCommit(outbox: outbox)
+        // Leaving the group waits for the commits still in flight.
+        await withDiscardingTaskGroup { commits in
+            for await input in inputs {
+                switch input {
+                case .packet(let packet):
+                    await enqueue(
+                        replay.add(packet), into: groupCommit, commits: &commits, users: users, directory: directory)
+                case .tick:
+                    let now = CaptureTime(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
+                    await enqueue(
+                        replay.advance(to: now), into: groupCommit, commits: &commits, users: users,
+                        directory: directory)
+                }
+                if stopping.load(ordering: .relaxed) { break }
             }
-            if stopping.load(ordering: .relaxed) { break }
         }
         // Stopping: calls still open are not finished; their remaining messages may come after a restart.
     }
@@ -361,11 +379,18 @@ public final class Daemon: Sendable {
             }
         }
         var replay = CallReplay(configuration: tracker)
-        for packet in packets {
-            await enqueue(replay.add(packet), outbox: outbox, writer: writer, users: users, directory: directory)
-            if stopping.load(ordering: .relaxed) { return }
+        let groupCommit = OutboxGroupCommit(outbox: outbox)
+        // Leaving the group waits for the commits still in flight.
+        let stopped = await withDiscardingTaskGroup { commits -> Bool in
+            for packet in packets {
+                await enqueue(
+                    replay.add(packet), into: groupCommit, commits: &commits, users: users, directory: directory)
+                if stopping.load(ordering: .relaxed) { return true }
+            }
+            await enqueue(replay.finish(), into: groupCommit, commits: &commits, users: users, directory: directory)
+            return false
         }
-        await enqueue(replay.finish(), outbox: outbox, writer: writer, users: users, directory: directory)
+        if stopped { return }
         logger.info("replay read: \(callsSeen.load(ordering: .relaxed)) call(s)")
     }
 
@@ -416,9 +441,12 @@ public final class Daemon: Sendable {
     private func writeWorker(writer: CallLogWriter, outbox: Outbox, drainAndExit: Bool) async {
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
+                let generation = workSignal.generation
                 if try await writer.processNext(now: Self.nowMilliseconds) != nil { continue }
                 if drainAndExit, try await writer.isDrained() { return }
-                try await Task.sleep(for: .milliseconds(50))
+                // Woken at once by a commit; the timeout finds items whose retry time came.
+                await workSignal.wait(after: generation, atMost: .milliseconds(250))
+                try Task.checkCancellation()
             } catch is CancellationError {
                 return
             } catch {
@@ -472,7 +500,7 @@ public final class Daemon: Sendable {
         var tokens: [String: Int] = [:]
         for (endpoint, usage) in client.tokensSpent { tokens["\(endpoint)"] = usage.tokens }
         var snapshot = DaemonSnapshot(
-            pid: getpid(), running: running, updatedAt: ISO8601DateFormatter().string(from: Date()),
+            pid: getpid(), running: running, updatedAt: PipedriveTimestamp.rfc3339(Date()),
             callsSeen: callsSeen.load(ordering: .relaxed), lastError: counters.lastError,
             authorization: await client.authorizationState.description, tokensByEndpoint: tokens,
             unmappedExtensions: counters.unmappedExtensions, tokensDay: TokenLedger.utcDate(of: Date()))

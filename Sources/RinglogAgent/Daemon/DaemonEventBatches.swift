@@ -111,7 +111,7 @@ final class DaemonEventBatches: Sendable {
                 + "\(flush.failed) failed, \(flush.retried) to retry, \(flush.pending) pending"
                 + (flush.stoppedEarly ? " (stopped early: Pipedrive asked ringlog to wait)" : "")
             logger.notice("event batch: \(summary)")
-            line = "\(ISO8601DateFormatter().string(from: Date())): \(summary)"
+            line = "\(PipedriveTimestamp.rfc3339(Date())): \(summary)"
         }
         counters.withLock {
             $0.accepted += intake.accepted

@@ -16,16 +16,16 @@ public struct PipedriveDirectorySource: DirectorySource {
 
     /// One page of persons.
     public func persons(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryPersonChange> {
-        let since = updatedSince.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let since = updatedSince.flatMap(PipedriveTimestamp.parse)
         let page = try await client.persons(updatedSince: since, cursor: cursor, limit: 500)
-        let formatter = ISO8601DateFormatter()
         let changes = page.persons.map { person in
             DirectoryPersonChange(
                 person: DirectoryPerson(
                     id: person.id, name: person.name, organizationID: person.organizationID,
                     ownerID: person.ownerID, phones: person.phones.map(\.value), emails: person.emails.map(\.value)),
                 isDeleted: person.isDeleted,
-                updatedAt: formatter.string(from: person.updateTime ?? person.addTime ?? Date(timeIntervalSince1970: 0))
+                updatedAt: PipedriveTimestamp.rfc3339(
+                    person.updateTime ?? person.addTime ?? Date(timeIntervalSince1970: 0))
             )
         }
         return DirectoryPage(items: changes, nextCursor: page.nextCursor)
@@ -33,10 +33,9 @@ public struct PipedriveDirectorySource: DirectorySource {
 
     /// One page of deals: the open ones, or every deal changed since `updatedSince`.
     public func deals(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryDealChange> {
-        let since = updatedSince.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let since = updatedSince.flatMap(PipedriveTimestamp.parse)
         let statuses: [Deal.Status] = since == nil ? [.open] : Deal.Status.allCases
         let page = try await client.deals(statuses: statuses, updatedSince: since, cursor: cursor, limit: 500)
-        let formatter = ISO8601DateFormatter()
         let changes = page.deals.map { deal in
             DirectoryDealChange(
                 deal: DirectoryDeal(
@@ -44,7 +43,7 @@ public struct PipedriveDirectorySource: DirectorySource {
                     ownerID: deal.ownerID ?? 0),
                 // A deal with no owner can never be "owned by the call's user": it is not kept.
                 isOpen: deal.isOpen && deal.ownerID != nil,
-                updatedAt: deal.updateTime.map(formatter.string(from:)) ?? "")
+                updatedAt: deal.updateTime.map(PipedriveTimestamp.rfc3339) ?? "")
         }
         return DirectoryPage(items: changes, nextCursor: page.nextCursor)
     }

@@ -112,6 +112,6 @@ public struct StatusReader: Sendable {
     }
 
     private static func time(_ milliseconds: Int64) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        PipedriveTimestamp.rfc3339(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }
