@@ -1,17 +1,18 @@
 import Foundation
 import RinglogCore
 import RinglogPipedrive
+import RinglogTestSupport
 
 /// A test-only ``DirectorySource`` over ``PipedriveClient`` and the simulator: persons in v2 cursor pages of
 /// 500, open deals from `GET /api/v2/deals?status=open`. The production adapter replaces it in the agent.
 struct SimulatorDirectorySource: DirectorySource {
     let client: PipedriveClient
-    let simulator: SimulatorProcess
+    let simulator: PipedriveSimulator
 
     func persons(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryPersonChange> {
         let since = try updatedSince.map { text in
             guard let date = ISO8601DateFormatter().date(from: text) else {
-                throw SimulatorSetupFailure(description: "watermark \(text) is not RFC 3339")
+                throw PipedriveSimulator.Failure("watermark \(text) is not RFC 3339")
             }
             return date
         }
@@ -32,7 +33,7 @@ struct SimulatorDirectorySource: DirectorySource {
         if let cursor, let encoded = cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             query += "&cursor=\(encoded)"
         }
-        let data = try await simulator.call("GET", query, token: SimulatorProcess.apiToken)
+        let data = try await simulator.data("GET", query, token: PipedriveSimulator.apiToken)
         let answer = try JSONDecoder().decode(DealList.self, from: data)
         return DirectoryPage(
             items: answer.data.map {
