@@ -103,7 +103,7 @@ let package = Package(
             name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
         // Against the SIP lab (scripts/lab): ringlog dial and the dialog-event source with Kamailio and baresip.
         .testTarget(
-            name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog"],
+            name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog", "RinglogTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),

@@ -84,6 +84,16 @@ public final class ChildProcess: Sendable {
         self.pid = pid
     }
 
+    /// Starts `executable` with `arguments`; standard output goes to `logPrefix.out`, standard error to
+    /// `logPrefix.err`.
+    public convenience init(
+        executable: String, arguments: [String], environment: [String: String] = [:], logPrefix: String
+    ) throws {
+        try self.init(
+            executable: executable, arguments: arguments, environment: environment, outputPath: logPrefix + ".out",
+            errorPath: logPrefix + ".err")
+    }
+
     /// The exit status (128 + signal) once the process ended, `nil` while it runs. Reaps it.
     public var status: Int32? {
         exitStatus.withLock { known in
@@ -113,6 +123,13 @@ public final class ChildProcess: Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return status
+    }
+
+    /// Waits for the process to end; after `timeout` it gets SIGTERM, and SIGKILL 5 s later. Its status.
+    public func wait(timeout: Duration) async -> Int32 {
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        if let status = await waitForExit(atMost: seconds) { return status }
+        return await stop(grace: 5)
     }
 
     /// Stops the process: SIGTERM, SIGKILL after `grace` seconds; returns its status.
