@@ -14,11 +14,10 @@ struct DaemonBadInputTests {
         var testDescription: String { key }
     }
 
-    /// A valid configuration with `fragment` (one key) added at the end.
+    /// A valid configuration with `fragment` (one key) added at the end; `STATE` stands for the state directory.
     static func configuration(_ fragment: String) -> String {
-        #"{"tenant": "t", "state_dir": "/tmp/ringlog-never-created", "#
-            + #""pipedrive": {"base_url": "http://127.0.0.1:9", "api_token_file": "/nonexistent"}, "#
-            + fragment + "}"
+        #"{"tenant": "t", "state_dir": "STATE", "#
+            + #""pipedrive": {"base_url": "http://127.0.0.1:9", "api_token_file": "/nonexistent"}, "# + fragment + "}"
     }
 
     static let badKeys = [
@@ -35,11 +34,12 @@ struct DaemonBadInputTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = directory.appendingPathComponent("tenant.json")
-        try Data(bad.json.utf8).write(to: configuration)
+        let state = directory.appendingPathComponent("state")
+        try Data(bad.json.replacingOccurrences(of: "STATE", with: state.path).utf8).write(to: configuration)
         let result = try RinglogBinary.run(["run", "--config", configuration.path])
         #expect(result.status == 78, "\(result.error)")
         #expect(result.error.contains(bad.key), "\(result.error)")
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state").path))
+        #expect(!FileManager.default.fileExists(atPath: state.path), "a refused configuration created its state_dir")
     }
 
     @Test("a state directory ringlog's user cannot read is refused with exit 73 and what to check")

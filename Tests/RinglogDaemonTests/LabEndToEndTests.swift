@@ -17,13 +17,15 @@ struct LabEndToEndTests {
         "1003": ("carita@ringlog-test.example", 3),
     ]
 
-    /// The lab's outside numbers (docs/lab.md): the caller, and the number 1001 dials (0912345678).
+    /// The lab's outside caller (docs/lab.md).
     static let outsideCaller = "+358401234567"
+    /// The outside number the lab's phone 1001 dials as 0912345678.
     static let outsideTarget = "+358912345678"
 
     /// The persons the test adds for the outside numbers: E.164 → (person id, organisation id).
     typealias Contacts = [String: (person: Int, organization: Int)]
 
+    /// Whether the lab's programs, the simulator and the built binary are there.
     static var isRunnable: Bool {
         SIPLabScripts.missingPrograms.isEmpty && PipedriveSimulator.isAvailable && RinglogBinary.path != nil
     }

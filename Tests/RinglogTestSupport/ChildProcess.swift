@@ -120,7 +120,8 @@ public final class ChildProcess: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let status { return status }
-            try? await Task.sleep(for: .milliseconds(50))
+            // A cancelled task's sleep returns at once: keep the poll's pace without it.
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { usleep(50_000) }
         }
         return status
     }
