@@ -107,8 +107,8 @@ struct LabEndToEndTests {
     static func startDaemon(in directory: URL, simulator: PipedriveSimulator) async throws -> (ChildProcess, Int) {
         var lastLog = ""
         for attempt in 0..<3 {
-            // Outside the lab's own ports (base+53 … base+2011).
-            let hepPort = portBase + 2_100 + attempt
+            // Outside this lab's ports (base+53 … base+2011) and those of a lab on the next base (+2000).
+            let hepPort = portBase + 2_040 + attempt
             let configuration = try writeLabConfiguration(in: directory, simulator: simulator, hepPort: hepPort)
             let log = directory.appendingPathComponent("ringlog.log").path
             let daemon = try ChildProcess(
