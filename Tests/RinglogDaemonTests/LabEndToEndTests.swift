@@ -52,7 +52,9 @@ struct LabEndToEndTests {
         var expected: [ExpectedCallRecord] = []
         var failure: (any Error)?
         do {
-            expected = try await Self.playScenarios(environment: environment, runDirectory: runDirectory)
+            try await SIPLabScripts.startLab(environment: environment, runDirectory: runDirectory)
+            expected = try await SIPLabScripts.drive(
+                SIPLabScripts.scenarios, environment: environment, runDirectory: runDirectory)
         } catch {
             failure = error
         }
@@ -146,37 +148,6 @@ struct LabEndToEndTests {
         let configuration = directory.appendingPathComponent("tenant.json")
         try Data(text.utf8).write(to: configuration)
         return configuration
-    }
-
-    /// Starts the lab (retrying a failed start after cleaning up), plays every scenario, and returns the
-    /// records the lab expects.
-    static func playScenarios(environment: [String: String], runDirectory: String) async throws
-        -> [ExpectedCallRecord]
-    {
-        var started: ChildProcess.Outcome?
-        for attempt in 1...3 {
-            let start = try await SIPLabScripts.run(
-                "scripts/lab/lab", ["start"], environment: environment,
-                logPath: runDirectory + "/start-\(attempt).log", limit: 90)
-            started = start
-            if start.succeeded { break }
-            _ = try await SIPLabScripts.run(
-                "scripts/lab/lab", ["stop"], environment: environment,
-                logPath: runDirectory + "/stop-after-start-\(attempt).log", limit: 60)
-            try await Task.sleep(for: .seconds(2))
-        }
-        try #require(started?.succeeded == true, "scripts/lab/lab start failed: \(started?.output ?? "")")
-
-        var expected: [ExpectedCallRecord] = []
-        for scenario in SIPLabScripts.scenarios {
-            let expectPath = runDirectory + "/expected-\(scenario).json"
-            let drive = try await SIPLabScripts.run(
-                "scripts/lab/drive", [scenario, "--expect-out", expectPath], environment: environment,
-                logPath: runDirectory + "/drive-\(scenario).log", limit: 150)
-            try #require(drive.succeeded, "scripts/lab/drive \(scenario) failed: \(drive.output)")
-            expected += try ExpectedCallRecord.load(path: expectPath)
-        }
-        return expected
     }
 
     // MARK: - Checks

@@ -62,19 +62,8 @@ struct LabIntegrationTests {
     private static func playScenarios(
         environment: [String: String], runDirectory: String, collector: LiveCallCollector
     ) async throws {
-        let start = try await SIPLabScripts.run(
-            "scripts/lab/lab", ["start"], environment: environment, logPath: runDirectory + "/start.log", limit: 90)
-        try #require(start.succeeded, "scripts/lab/lab start failed: \(start.output)")
-
-        var expected: [ExpectedCallRecord] = []
-        for scenario in scenarios {
-            let expectPath = runDirectory + "/expected-\(scenario).json"
-            let drive = try await SIPLabScripts.run(
-                "scripts/lab/drive", [scenario, "--expect-out", expectPath], environment: environment,
-                logPath: runDirectory + "/drive-\(scenario).log", limit: 150)
-            try #require(drive.succeeded, "scripts/lab/drive \(scenario) failed: \(drive.output)")
-            expected += try ExpectedCallRecord.load(path: expectPath)
-        }
+        try await SIPLabScripts.startLab(environment: environment, runDirectory: runDirectory)
+        let expected = try await SIPLabScripts.drive(scenarios, environment: environment, runDirectory: runDirectory)
 
         // A call's record comes out 2 s (reorder window) + 4 s (late dialogs) after its end: wait at most 30 s.
         for _ in 0..<150 {
