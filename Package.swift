@@ -75,6 +75,11 @@ let package = Package(
             path: "Sources/Fuzz/RinglogFuzzing",
             swiftSettings: strictSettings),
 
+        // Shared by test targets only: the Pipedrive simulator and child-process harness, the SIP lab's scripts.
+        .target(
+            name: "RinglogTestSupport", dependencies: ["RinglogPipedrive", "RinglogCore"],
+            path: "Tests/RinglogTestSupport", swiftSettings: strictSettings),
+
         // Tests: one target per module.
         .testTarget(
             name: "RinglogCoreTests", dependencies: ["RinglogCore"],
@@ -85,11 +90,11 @@ let package = Package(
         .testTarget(
             name: "RinglogStoreTests", dependencies: ["RinglogStore", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive", "RinglogCore"],
+            name: "RinglogPipedriveTests", dependencies: ["RinglogPipedrive", "RinglogCore", "RinglogTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogEventsTests",
-            dependencies: ["RinglogEvents", "RinglogStore", "RinglogCore", "RinglogPipedrive"],
+            dependencies: ["RinglogEvents", "RinglogStore", "RinglogCore", "RinglogPipedrive", "RinglogTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogSIPOracleTests", dependencies: ["RinglogSIPOracle", "RinglogCore"],
@@ -98,26 +103,27 @@ let package = Package(
             name: "RinglogSIPTests", dependencies: ["RinglogSIP", "CRe"], swiftSettings: strictSettings),
         // Against the SIP lab (scripts/lab): ringlog dial and the dialog-event source with Kamailio and baresip.
         .testTarget(
-            name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog"],
+            name: "RinglogSIPLabTests", dependencies: ["RinglogSIP", "RinglogCore", "ringlog", "RinglogTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogAgentTests", dependencies: ["RinglogAgent", "RinglogCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogDaemonTests",
-            dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive"],
+            dependencies: ["RinglogAgent", "RinglogCore", "RinglogStore", "RinglogPipedrive", "RinglogTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RinglogFuzzingTests", dependencies: ["RinglogFuzzing"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RinglogCLITests", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogCLITests", dependencies: ["RinglogCore", "RinglogTestSupport"], swiftSettings: strictSettings),
         // The contact directory end to end: the Pipedrive simulator's messy seed, synchronised and matched.
         .testTarget(
             name: "RinglogDirectoryTests",
-            dependencies: ["RinglogStore", "RinglogPipedrive", "RinglogCore", "RinglogAgent"],
+            dependencies: ["RinglogStore", "RinglogPipedrive", "RinglogCore", "RinglogAgent", "RinglogTestSupport"],
             swiftSettings: strictSettings),
         // The lab's recordings and, when Kamailio, baresip and sipp are installed, the live SIP lab.
         .testTarget(
-            name: "RinglogLabTests", dependencies: ["RinglogCapture", "RinglogCore"], swiftSettings: strictSettings),
+            name: "RinglogLabTests", dependencies: ["RinglogCapture", "RinglogCore", "RinglogTestSupport"],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

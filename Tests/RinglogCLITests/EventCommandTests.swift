@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 @Suite("ringlog event add and ringlog flush")
@@ -31,7 +32,7 @@ struct EventCommandTests {
     @Test("accepted, duplicate and refused lines are counted; a refused line gives exit 65 and a rejected record")
     func add() throws {
         let tenant = try Tenant()
-        let first = try RinglogProcess.run(
+        let first = try RinglogBinary.run(
             ["event", "add", "--config", tenant.configuration], input: valid + "\n{\"kind\":\"chat\"}\n")
         #expect(first.status == 65)
         #expect(first.output.contains("accepted: 1"))
@@ -41,21 +42,21 @@ struct EventCommandTests {
         let rejected = try String(contentsOfFile: "\(tenant.state)/rejected.jsonl", encoding: .utf8)
         #expect(rejected.contains(#""line_number":2"#))
 
-        let second = try RinglogProcess.run(["event", "add", "--config", tenant.configuration], input: valid + "\n")
+        let second = try RinglogBinary.run(["event", "add", "--config", tenant.configuration], input: valid + "\n")
         #expect(second.status == 0)
         #expect(second.output.contains("duplicates: 1"))
     }
 
     @Test("usage errors and help", arguments: [["event"], ["event", "remove"], ["event", "add"], ["flush"]])
     func usage(arguments: [String]) throws {
-        #expect(try RinglogProcess.run(arguments).status == 64)
-        #expect(try RinglogProcess.run(arguments + ["--help"]).status == 0)
+        #expect(try RinglogBinary.run(arguments).status == 64)
+        #expect(try RinglogBinary.run(arguments + ["--help"]).status == 0)
     }
 
     @Test("flush refuses to send with an empty contact directory: exit 75")
     func flushWithoutDirectory() throws {
         let tenant = try Tenant()
-        let result = try RinglogProcess.run(["flush", "--config", tenant.configuration])
+        let result = try RinglogBinary.run(["flush", "--config", tenant.configuration])
         #expect(result.status == 75)
         #expect(result.error.contains("contact directory"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 @Suite("ringlog normalize")
@@ -6,9 +7,9 @@ struct NormalizeCommandTests {
     @Test("one line of three fields for every input line of the bundled example")
     func bundledExample() throws {
         let example = try String(
-            contentsOf: RinglogProcess.packageRoot.appendingPathComponent("docs/examples/phone-numbers.txt"),
+            contentsOf: PackageRoot.url.appendingPathComponent("docs/examples/phone-numbers.txt"),
             encoding: .utf8)
-        let result = try RinglogProcess.run(["normalize"], input: example)
+        let result = try RinglogBinary.run(["normalize"], input: example)
         #expect(result.status == 0)
         let inputLines = example.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         let outputLines = result.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -25,17 +26,17 @@ struct NormalizeCommandTests {
 
     @Test("the outside-line prefix and the region are honoured")
     func options() throws {
-        let plain = try RinglogProcess.run(["normalize"], input: "00401234567\n")
-        let withPrefix = try RinglogProcess.run(["normalize", "--outside-line-prefix", "0"], input: "00401234567\n")
+        let plain = try RinglogBinary.run(["normalize"], input: "00401234567\n")
+        let withPrefix = try RinglogBinary.run(["normalize", "--outside-line-prefix", "0"], input: "00401234567\n")
         #expect(withPrefix.output == "00401234567\t+358401234567\t0401234567\n")
         #expect(plain.output != withPrefix.output)
-        let swedish = try RinglogProcess.run(["normalize", "--region", "se"], input: "08-123 456 78\n")
+        let swedish = try RinglogBinary.run(["normalize", "--region", "se"], input: "08-123 456 78\n")
         #expect(swedish.output == "08-123 456 78\t+46812345678\t\n")
     }
 
     @Test("CRLF line ends, a last line without one, and broken UTF-8 keep the stream going")
     func messyInput() throws {
-        let result = try RinglogProcess.run(["normalize"], input: "040 012 4387\r\n\u{FFFD}x\n112")
+        let result = try RinglogBinary.run(["normalize"], input: "040 012 4387\r\n\u{FFFD}x\n112")
         #expect(result.status == 0)
         #expect(result.output == "040 012 4387\t+358400124387\t0400124387\n\u{FFFD}x\t\t\n112\t\t112\n")
     }
@@ -52,7 +53,7 @@ struct NormalizeCommandTests {
             (["bogus"], "unknown command 'bogus'"),
         ])
     func usageErrors(arguments: [String], message: String) throws {
-        let result = try RinglogProcess.run(arguments)
+        let result = try RinglogBinary.run(arguments)
         #expect(result.status == 64)
         #expect(result.error.contains(message), "\(result.error)")
     }
@@ -60,7 +61,7 @@ struct NormalizeCommandTests {
     @Test(
         "--help and --version", arguments: [["--help"], ["normalize", "--help"], ["check", "--help"], ["--version"]])
     func help(arguments: [String]) throws {
-        let result = try RinglogProcess.run(arguments)
+        let result = try RinglogBinary.run(arguments)
         #expect(result.status == 0)
         #expect(!result.output.isEmpty)
     }

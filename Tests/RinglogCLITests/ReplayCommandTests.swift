@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 /// `ringlog replay` run as a user would, on raw HEP files.
@@ -6,7 +7,7 @@ import Testing
 struct ReplayCommandTests {
     @Test("compressed HEP payloads in a raw HEP file are inflated: the same record as the uncompressed file")
     func compressedRawHEP() throws {
-        let fixtures = RinglogProcess.packageRoot.appendingPathComponent("Tests/Fixtures")
+        let fixtures = PackageRoot.url.appendingPathComponent("Tests/Fixtures")
         let configuration = FileManager.default.temporaryDirectory
             .appendingPathComponent("ringlog-replay-\(UUID().uuidString).json")
         try Data(
@@ -15,10 +16,10 @@ struct ReplayCommandTests {
         ).write(to: configuration)
         defer { try? FileManager.default.removeItem(at: configuration) }
 
-        let plain = try RinglogProcess.run([
+        let plain = try RinglogBinary.run([
             "replay", "--config", configuration.path, fixtures.appendingPathComponent("lab/inbound_answered.hep").path,
         ])
-        let compressed = try RinglogProcess.run([
+        let compressed = try RinglogBinary.run([
             "replay", "--config", configuration.path,
             fixtures.appendingPathComponent("hep-raw/inbound_answered-compressed.hep").path,
         ])

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 /// Runs `ringlog` commands whose configurations hold known secret values (API token, OAuth client secret, HEP
@@ -12,7 +13,7 @@ struct SecretsTests {
     @Test("no command prints a configured secret", arguments: SecretLeakScenario.all)
     func noSecretInOutput(scenario: SecretLeakScenario) throws {
         let files = try SecretFiles()
-        let result = try RinglogProcess.run(scenario.arguments(files), input: scenario.input)
+        let result = try RinglogBinary.run(scenario.arguments(files), input: scenario.input)
         #expect(result.status == scenario.expectedStatus, "\(result.output)\(result.error)")
         for secret in SecretFiles.secrets {
             #expect(!result.output.contains(secret), "standard output shows \(secret)")
@@ -84,7 +85,7 @@ final class SecretFiles: Sendable {
     var oauthReadableClientSecret: String { directory + "/oauth-readable-secret.json" }
     var readableHEPKey: String { directory + "/readable-hep-key.json" }
     var labCapture: String {
-        RinglogProcess.packageRoot.appendingPathComponent("Tests/Fixtures/lab/inbound_answered.hep").path
+        PackageRoot.url.appendingPathComponent("Tests/Fixtures/lab/inbound_answered.hep").path
     }
 
     init() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 /// `ringlog check` compares `events.activity_types` with the simulator's activity types.
@@ -21,7 +22,7 @@ struct CheckActivityTypeTests {
     func activityTypes() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let port = 39_000 + Int.random(in: 100..<900)
 

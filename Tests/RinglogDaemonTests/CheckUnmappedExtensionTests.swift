@@ -1,6 +1,7 @@
 import Foundation
 import RinglogCore
 import RinglogStore
+import RinglogTestSupport
 import Testing
 
 /// `ringlog check` names the extensions that made calls but have no e-mail in `users`, and the e-mails
@@ -11,7 +12,7 @@ struct CheckUnmappedExtensionTests {
     func unmappedExtensionsAreReported() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let configuration = try writeConfiguration(
             in: directory, simulator: simulator,

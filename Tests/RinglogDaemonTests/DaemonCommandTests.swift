@@ -1,5 +1,6 @@
 import Foundation
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 /// `ringlog run`, `status` and `trace` as an operator uses them, against the Pipedrive simulator.
@@ -23,7 +24,7 @@ struct DaemonCommandTests {
     func onlineCheck() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let configuration = try writeConfiguration(
             in: directory, simulator: simulator,
@@ -53,7 +54,7 @@ struct DaemonCommandTests {
     func unusableStateDirectory() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let configuration = try writeConfiguration(in: directory, simulator: simulator)
         // state_dir is <dir>/state; make it a regular file so that nothing can be created under it.
@@ -68,7 +69,7 @@ struct DaemonCommandTests {
     func statusAndTrace() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let configuration = try writeConfiguration(in: directory, simulator: simulator)
         let capture = directory.appendingPathComponent("calls.hep")
@@ -112,7 +113,7 @@ struct DaemonCommandTests {
     func hepIntakeAndCleanStop() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let port = 39_000 + Int.random(in: 100..<900)
         let configuration = try writeConfiguration(

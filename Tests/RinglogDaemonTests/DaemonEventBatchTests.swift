@@ -1,6 +1,7 @@
 import Foundation
 import RinglogCore
 import RinglogStore
+import RinglogTestSupport
 import Testing
 
 /// `ringlog run` taking chat and ticket events from the spool and writing them in batches, against the
@@ -24,7 +25,7 @@ struct DaemonEventBatchTests {
     }
 
     /// The simulator's activities written from events, by the event's marker (`ringlog-event:chat:ID`).
-    private func eventActivities(_ simulator: SimulatorProcess) async throws -> [String: Int] {
+    private func eventActivities(_ simulator: PipedriveSimulator) async throws -> [String: Int] {
         let state = try await simulator.control("GET", "/_sim/state") as? [String: Any] ?? [:]
         var counts: [String: Int] = [:]
         for activity in state["activities"] as? [[String: Any]] ?? [] {
@@ -59,7 +60,7 @@ struct DaemonEventBatchTests {
     }
 
     private func writeEventConfiguration(
-        in directory: URL, simulator: SimulatorProcess, batchMinutes: String, hepPort: Int
+        in directory: URL, simulator: PipedriveSimulator, batchMinutes: String, hepPort: Int
     ) throws -> URL {
         try writeConfiguration(
             in: directory, simulator: simulator, extra: #", "events": {"batch_minutes": \#(batchMinutes)}"#,
@@ -72,7 +73,7 @@ struct DaemonEventBatchTests {
     func batchesAcrossRestart() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let port = 39_000 + Int.random(in: 100..<900)
         // 0.05 minutes: a batch every 3 s.
@@ -102,7 +103,7 @@ struct DaemonEventBatchTests {
         #expect(shown, "status: \((try? status(configuration, in: directory)) ?? "")")
 
         // A batch cut by SIGTERM: Pipedrive answers slowly, the daemon stops while the event is in flight.
-        try await simulator.control("POST", "/_sim/faults", ["slow_rate": 1.0, "slow_ms": 6000])
+        try await simulator.control("POST", "/_sim/faults", json: ["slow_rate": 1.0, "slow_ms": 6000])
         try drop([Self.chat("C-3")], as: "b.jsonl", spool: spool)
         let outbox = try Outbox(directory: directory.appendingPathComponent("state").path)
         let claimed = try await eventually(60) { (try await outbox.counts(kind: "event")[.sending] ?? 0) == 1 }
@@ -111,7 +112,7 @@ struct DaemonEventBatchTests {
         kill(daemon.processIdentifier, SIGTERM)
         #expect(wait(for: daemon, atMost: 30))
         #expect(daemon.terminationStatus == 0)
-        try await simulator.control("POST", "/_sim/faults", [String: Any]())
+        try await simulator.control("POST", "/_sim/faults", json: [String: Any]())
         // The request the daemon gave up on may still be processed: wait for the simulator to finish it.
         try await Task.sleep(for: .seconds(7))
 

@@ -1,5 +1,6 @@
 import Foundation
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 /// `ringlog run` against the Pipedrive simulator with faults on, killed with SIGKILL again and again:
@@ -10,12 +11,12 @@ struct DaemonFaultTests {
     func exactlyOnceAcrossKills() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", ["burst_limit_api_token": 100_000])
+        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 100_000])
         try await simulator.control(
             "POST", "/_sim/faults",
-            [
+            json: [
                 "error_rate": 0.05, "drop_rate": 0.02, "slow_rate": 0.02, "slow_ms": 300, "burst_429": 30,
                 "retry_after": 1, "fault_phase": "after", "random_seed": 7,
             ])
@@ -44,7 +45,7 @@ struct DaemonFaultTests {
         #expect(last.terminationStatus == 0)
         #expect(kills >= 15)
 
-        try await simulator.control("POST", "/_sim/faults", [:])
+        try await simulator.control("POST", "/_sim/faults", json: [:])
         let logs = try await simulator.callLogs()
         var perCall: [String: Int] = [:]
         for entry in logs {

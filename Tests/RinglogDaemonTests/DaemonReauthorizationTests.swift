@@ -1,18 +1,14 @@
 import Foundation
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 /// A refresh token revoked while calls wait: they stay queued, `status` says so, and all are written once
 /// `ringlog auth` has run again.
 @Suite("Daemon re-authorisation", .serialized)
 struct DaemonReauthorizationTests {
-    func authorize(configuration: URL, simulator: SimulatorProcess, log: URL) async throws -> Int32 {
-        let answer =
-            try await simulator.control(
-                "POST", "/_sim/oauth/code",
-                ["redirect_uri": "http://127.0.0.1/callback", "state": "s", "client_id": "ringlog-test-client"])
-            as? [String: Any]
-        let code = try #require(answer?["code"] as? String)
+    func authorize(configuration: URL, simulator: PipedriveSimulator, log: URL) async throws -> Int32 {
+        let code = try await simulator.authorizationCode()
         let auth = try startRinglog(["auth", "--config", configuration.path, "--code", code], log: log)
         #expect(wait(for: auth, atMost: 30))
         return auth.terminationStatus
@@ -35,7 +31,7 @@ struct DaemonReauthorizationTests {
     func revokedRefreshToken() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let secret = directory.appendingPathComponent("client-secret")
         try Data("ringlog-test-secret\n".utf8).write(to: secret)

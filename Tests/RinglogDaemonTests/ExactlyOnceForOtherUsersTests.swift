@@ -2,6 +2,7 @@ import Foundation
 import RinglogAgent
 import RinglogCore
 import RinglogStore
+import RinglogTestSupport
 import Testing
 
 /// Exactly once for calls of users other than the token's owner (user 1): `GET /v1/callLogs` lists only
@@ -14,9 +15,9 @@ struct ExactlyOnceForOtherUsersTests {
     func crashBetweenSendAndStore() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", ["burst_limit_api_token": 1000])
+        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"),
             callLogs: CallLogSettings(callBack: nil))
@@ -50,9 +51,9 @@ struct ExactlyOnceForOtherUsersTests {
     func unconfirmedAttemptForAnotherUser() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", ["burst_limit_api_token": 1000])
+        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"),
             callLogs: CallLogSettings(callBack: nil))
@@ -64,12 +65,12 @@ struct ExactlyOnceForOtherUsersTests {
         }
         try await harness.enqueueInbound(
             callID: "lost-answer", from: "040 012 4387", extensionNumber: "1002", endedAt: 1_767_262_605)
-        try await simulator.control("POST", "/_sim/faults", ["drop_rate": 1.0, "fault_phase": "after"])
+        try await simulator.control("POST", "/_sim/faults", json: ["drop_rate": 1.0, "fault_phase": "after"])
         guard case .postponed = try await harness.writer.processNext(now: { 0 }) else {
             Issue.record("expected a postponed call")
             return
         }
-        try await simulator.control("POST", "/_sim/faults", [:])
+        try await simulator.control("POST", "/_sim/faults", json: [:])
         let second = try await harness.writer.processNext(now: { 10_000_000 })
         guard case .reconciled = second else {
             Issue.record("expected a reconciled call, got \(String(describing: second))")
@@ -84,9 +85,9 @@ struct ExactlyOnceForOtherUsersTests {
     func callBackActivityExactlyOnce() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", ["burst_limit_api_token": 1000])
+        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"),
             callLogs: CallLogSettings(callBack: CallBackSettings(subject: "Call back {number}", dueInMinutes: 15)))
@@ -134,7 +135,7 @@ struct ExactlyOnceForOtherUsersTests {
     func callBackOff() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"),

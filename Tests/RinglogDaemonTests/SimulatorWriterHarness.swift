@@ -3,6 +3,7 @@ import RinglogAgent
 import RinglogCore
 import RinglogPipedrive
 import RinglogStore
+import RinglogTestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -11,7 +12,7 @@ import RinglogStore
 /// A ``CallLogWriter`` wired to the Pipedrive simulator: the seed's API token (user 1), extension 1001 →
 /// user 1, 1002 → user 2, and a contact directory synchronised from the simulator.
 struct SimulatorWriterHarness {
-    let simulator: SimulatorProcess
+    let simulator: PipedriveSimulator
     let outbox: Outbox
     let directory: Directory
     let client: PipedriveClient
@@ -20,7 +21,7 @@ struct SimulatorWriterHarness {
     let normalizer = PhoneNumberNormalizer(region: .finland)
 
     init(
-        simulator: SimulatorProcess, state: URL, policy: CallPolicy = CallPolicy(),
+        simulator: PipedriveSimulator, state: URL, policy: CallPolicy = CallPolicy(),
         callLogs: CallLogSettings = CallLogSettings(), searchOnMiss: Bool = false
     ) async throws {
         self.simulator = simulator
@@ -36,8 +37,8 @@ struct SimulatorWriterHarness {
     }
 
     /// A client of the simulator with the seed's API token (user 1) over `transport`.
-    static func client(_ simulator: SimulatorProcess, transport: some HTTPTransport) throws -> PipedriveClient {
-        guard let baseURL = URL(string: simulator.baseURL) else { throw SimulatorFailure("bad simulator URL") }
+    static func client(_ simulator: PipedriveSimulator, transport: some HTTPTransport) throws -> PipedriveClient {
+        let baseURL = simulator.baseURL
         return PipedriveClient(
             configuration: PipedriveClient.Configuration(baseURL: baseURL), credentials: .apiToken("test-api-token"),
             transport: transport)

@@ -2,6 +2,7 @@ import Foundation
 import RinglogAgent
 import RinglogCore
 import RinglogStore
+import RinglogTestSupport
 import Testing
 
 /// The call-log writer against the Pipedrive simulator: deals, unknown callers, call-back activities and
@@ -12,7 +13,7 @@ struct SimulatorWriterTests {
     func openDealIsLinked() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"))
@@ -39,10 +40,10 @@ struct SimulatorWriterTests {
     func oneNewPersonForConcurrentCalls() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         // Slow answers widen the window in which both calls are in flight.
-        try await simulator.control("POST", "/_sim/faults", ["slow_rate": 1.0, "slow_ms": 200])
+        try await simulator.control("POST", "/_sim/faults", json: ["slow_rate": 1.0, "slow_ms": 200])
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"),
             policy: CallPolicy(unknownCaller: .createPerson(nameTemplate: "Unknown caller {number}")))
@@ -58,7 +59,7 @@ struct SimulatorWriterTests {
             return outcomes
         }
         #expect(outcomes.allSatisfy { if case .written = $0 { true } else { false } }, "\(outcomes)")
-        try await simulator.control("POST", "/_sim/faults", [:])
+        try await simulator.control("POST", "/_sim/faults", json: [:])
         let state = try await harness.state()
         let persons = (state["persons"] as? [[String: Any]] ?? []).filter { person in
             (person["phones"] as? [[String: Any]] ?? []).contains { $0["value"] as? String == "+358405557777" }
@@ -82,14 +83,14 @@ struct SimulatorWriterTests {
     func searchOnMiss() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try SimulatorProcess(directory: directory)
+        let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", ["burst_limit_api_token": 1000])
+        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"), searchOnMiss: true)
         // Added after the directory's sync: only a search can find it.
         let added = try await simulator.control(
-            "POST", "/_sim/persons", ["name": "Brand New", "phones": ["+358 40 123 9999"], "org_id": 2])
+            "POST", "/_sim/persons", json: ["name": "Brand New", "phones": ["+358 40 123 9999"], "org_id": 2])
         let newID = try #require((added as? [String: Any])?["id"] as? Int)
         func searches() async throws -> Int {
             let requests = try await simulator.control("GET", "/_sim/requests") as? [[String: Any]] ?? []

@@ -2,6 +2,7 @@ import Foundation
 import RinglogAgent
 import RinglogCore
 import RinglogStore
+import RinglogTestSupport
 import Testing
 
 /// What `make_seed.py --truth` writes: each real number and the persons who have it.
@@ -60,7 +61,7 @@ struct SeedPersons: Decodable {
     var persons: [Person]
 }
 
-@Suite("Contact directory against the Pipedrive simulator's messy seed", .enabled(if: SimulatorProcess.isAvailable))
+@Suite("Contact directory against the Pipedrive simulator's messy seed", .enabled(if: PipedriveSimulator.isAvailable))
 struct DirectorySimulatorTests {
     static let normalizer = PhoneNumberNormalizer(region: .finland)
     /// Values that are no phone number, on persons added behind the seed's back.
@@ -72,7 +73,7 @@ struct DirectorySimulatorTests {
         defer { scratch.remove() }
         let seedPath = scratch.path + "/seed.json"
         let truthPath = scratch.path + "/truth.json"
-        try SimulatorProcess.makeSeed(persons: 10_000, seed: 1, seedPath: seedPath, truthPath: truthPath)
+        try await PipedriveSimulator.makeSeed(persons: 10_000, seed: 1, seedPath: seedPath, truthPath: truthPath)
         var truth = try JSONDecoder().decode(
             SeedTruth.self, from: try Data(contentsOf: URL(fileURLWithPath: truthPath)))
         let seedPersons = try JSONDecoder().decode(
@@ -92,10 +93,10 @@ struct DirectorySimulatorTests {
         #expect(realNumbers.count > 12_000)
 
         let state = scratch.path + "/state"
-        try await SimulatorProcess.with(seedPath: seedPath, in: scratch) { simulator in
-            try await simulator.call("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
+        try await PipedriveSimulator.with(seedPath: seedPath) { simulator in
+            try await simulator.data("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
             for (offset, junk) in Self.junkValues.enumerated() {
-                try await simulator.call(
+                try await simulator.data(
                     "POST", "/_sim/persons",
                     json: ["id": 900_001 + offset, "name": "No Number \(offset)", "phones": [junk], "owner_id": 1])
             }

@@ -2,12 +2,13 @@ import Foundation
 import RinglogAgent
 import RinglogCore
 import RinglogStore
+import RinglogTestSupport
 import Testing
 
 /// Open deals through the production source (`GET /api/v2/deals`) against the simulator's default seed:
 /// the shared-number policy prefers the person with the call user's open deal and names the deal, and a
 /// deal won or deleted since the last sync stops counting.
-@Suite("Open deals against the Pipedrive simulator", .enabled(if: SimulatorProcess.isAvailable))
+@Suite("Open deals against the Pipedrive simulator", .enabled(if: PipedriveSimulator.isAvailable))
 struct OpenDealSyncTests {
     static let normalizer = PhoneNumberNormalizer(region: .finland)
 
@@ -15,17 +16,17 @@ struct OpenDealSyncTests {
     func openDealsFollowPipedrive() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let seed = packageRoot + "/Tests/PipedriveSimulator/seed.json"
-        try await SimulatorProcess.with(seedPath: seed, in: scratch) { simulator in
+        let seed = PackageRoot.path("Tests/PipedriveSimulator/seed.json")
+        try await PipedriveSimulator.with(seedPath: seed) { simulator in
             // Two persons of different organisations share a number; user 2 has an open deal with the second.
             for (id, organization) in [(500, 3), (501, 4)] {
-                try await simulator.call(
+                try await simulator.data(
                     "POST", "/_sim/persons",
                     json: ["id": id, "name": "Shared \(id)", "phones": ["040 777 1234"], "org_id": organization])
             }
-            let created = try await simulator.call(
+            let created = try await simulator.data(
                 "POST", "/api/v2/deals", json: ["title": "Pilot", "person_id": 501, "owner_id": 2],
-                token: SimulatorProcess.apiToken)
+                token: PipedriveSimulator.apiToken)
             let dealObject = try JSONSerialization.jsonObject(with: created) as? [String: Any]
             let dealID = try #require((dealObject?["data"] as? [String: Any])?["id"] as? Int)
 
@@ -54,8 +55,8 @@ struct OpenDealSyncTests {
             #expect(await directory.match(e164: "+358409220428", userID: 2)?.dealID == nil)
 
             // Won and deleted behind ringlog's back: the incremental sync drops both.
-            try await simulator.call("PATCH", "/_sim/deals/\(dealID)", json: ["status": "won"])
-            try await simulator.call("DELETE", "/_sim/deals/1")
+            try await simulator.data("PATCH", "/_sim/deals/\(dealID)", json: ["status": "won"])
+            try await simulator.data("DELETE", "/_sim/deals/1")
             let second = try await directory.synchronize(from: source, now: 1_767_600_300)
             #expect(!second.wasFullSweep)
             #expect(second.openDeals == 1)
@@ -66,12 +67,12 @@ struct OpenDealSyncTests {
             #expect(await directory.match(e164: "+35896533267", userID: 1)?.dealID == nil)
 
             // Reopened: back in.
-            try await simulator.call("PATCH", "/_sim/deals/\(dealID)", json: ["status": "open"])
+            try await simulator.data("PATCH", "/_sim/deals/\(dealID)", json: ["status": "open"])
             _ = try await directory.synchronize(from: source, now: 1_767_600_600)
             #expect(await directory.match(e164: "+358407771234", userID: 2)?.dealID == dealID)
 
             // What ringlog asked for: open deals first, then every status since the watermark; no violations.
-            let log = try JSONSerialization.jsonObject(with: try await simulator.call("GET", "/_sim/requests"))
+            let log = try JSONSerialization.jsonObject(with: try await simulator.data("GET", "/_sim/requests"))
             let dealRequests = (log as? [[String: Any]] ?? []).filter { ($0["path"] as? String) == "/api/v2/deals" }
                 .filter { ($0["method"] as? String) == "GET" }
             let statuses = dealRequests.map { (($0["query"] as? [String: [String]])?["status"] ?? []).joined() }

@@ -3,10 +3,11 @@ import RinglogCore
 import RinglogEvents
 import RinglogPipedrive
 import RinglogStore
+import RinglogTestSupport
 import Synchronization
 import Testing
 
-@Suite("Event flush against the Pipedrive simulator", .enabled(if: EventSimulator.isAvailable), .serialized)
+@Suite("Event flush against the Pipedrive simulator", .enabled(if: PipedriveSimulator.isAvailable), .serialized)
 struct EventSimulatorTests {
     private static let agent = "aino.admin@ringlog-test.example"
 
@@ -17,7 +18,7 @@ struct EventSimulatorTests {
         let intake: EventIntake
 
         init(
-            state: ScratchDirectory, simulator: EventSimulator, writer: (any ActivityWriter)? = nil,
+            state: ScratchDirectory, simulator: PipedriveSimulator, writer: (any ActivityWriter)? = nil,
             unknownContact: EventSettings.UnknownContact = .logWithoutPerson
         ) async throws {
             let normalizer = PhoneNumberNormalizer(region: .finland)
@@ -63,7 +64,7 @@ struct EventSimulatorTests {
         "fields, truncation and matching as Pipedrive stores them; rejected lines never reach it; no request breaks the spec"
     )
     func mapping() async throws {
-        try await EventSimulator.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let state = try ScratchDirectory()
             let process = try await Process(state: state, simulator: simulator)
             let broken = #"{"kind":"chat","id":"C-9","direction":"incoming","time":"today","agent_email":"x@y.fi"}"#
@@ -110,7 +111,7 @@ struct EventSimulatorTests {
 
     @Test("create_person: an unknown contact becomes a person once, and the activity is on it")
     func createPerson() async throws {
-        try await EventSimulator.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let state = try ScratchDirectory()
             let process = try await Process(
                 state: state, simulator: simulator, unknownContact: .createPerson(nameTemplate: "Visitor {contact}"))
@@ -132,7 +133,7 @@ struct EventSimulatorTests {
 
     @Test("the same events handed in again are duplicates: nothing is written twice")
     func dedupe() async throws {
-        try await EventSimulator.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let state = try ScratchDirectory()
             let process = try await Process(state: state, simulator: simulator)
             _ = try await process.ingest([Self.ticket, Self.chat])
@@ -151,7 +152,7 @@ struct EventSimulatorTests {
         "a crash while a POST is out: the next run finds or sends the event, one activity per event, none failed",
         arguments: ["after", "before"])
     func crashMidFlush(faultPhase: String) async throws {
-        try await EventSimulator.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let state = try ScratchDirectory()
             // The third POST is dropped by the simulator after (or before) it created the activity, and the
             // process dies before it stores an answer.
@@ -216,9 +217,9 @@ struct EventActivityTypeCheckTests {
 
     @Test(
         "the simulator's types, read through the client, accept the configuration the tests use",
-        .enabled(if: EventSimulator.isAvailable))
+        .enabled(if: PipedriveSimulator.isAvailable))
     func againstSimulator() async throws {
-        try await EventSimulator.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let types = try await simulator.client().activityTypes()
             #expect(
                 EventActivityTypeCheck.problems(
@@ -236,11 +237,11 @@ private final class CrashingWriter: ActivityWriter {
     private let inner: PipedriveActivityWriter
     /// Sends the dropped POST: the client notices the dropped connection only when its timeout ends.
     private let impatient: PipedriveActivityWriter
-    private let simulator: EventSimulator
+    private let simulator: PipedriveSimulator
     private let faultPhase: String
     private let remaining: Mutex<Int>
 
-    init(inner: PipedriveActivityWriter, simulator: EventSimulator, faultPhase: String, crashAtPost: Int) {
+    init(inner: PipedriveActivityWriter, simulator: PipedriveSimulator, faultPhase: String, crashAtPost: Int) {
         self.inner = inner
         impatient = PipedriveActivityWriter(
             client: simulator.client(transport: URLSessionTransport(timeout: .seconds(5))))

@@ -1,29 +1,17 @@
 import Foundation
 import RinglogCapture
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 /// The lab's recordings and their expected records, found from this file's path.
 enum LabFixtures {
     /// Every scenario the lab records (docs/lab.md).
-    static let scenarios = [
-        "inbound_answered", "missed", "busy", "outbound", "outbound_busy", "outbound_declined", "ring_group",
-        "blind_transfer", "inbound_transfer", "click_to_call", "agent_click_to_call",
-    ]
-
-    /// The package's root directory: the first ancestor of this file with a Package.swift.
-    static let packageRoot: URL = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<8
-        where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-            directory.deleteLastPathComponent()
-        }
-        return directory
-    }()
+    static let scenarios = SIPLabScripts.scenarios
 
     /// A file under Tests/Fixtures.
     static func path(_ relative: String) -> String {
-        packageRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(relative).path
+        PackageRoot.path("Tests/Fixtures/" + relative)
     }
 
     /// The lab's site as docs/lab.md describes it: Kamailio on 25060; the carrier (25090 receives, 25091
@@ -55,60 +43,6 @@ enum LabFixtures {
 
     /// The records the lab expects, from a JSON array as `scripts/lab/drive --expect-out` writes it.
     static func expectedRecords(path: String) throws -> [ExpectedCallRecord] {
-        try JSONDecoder().decode([ExpectedCallRecord].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-    }
-}
-
-/// One record the lab expects (docs/lab.md, "Expected records").
-struct ExpectedCallRecord: Decodable, Sendable, CustomTestStringConvertible {
-    var scenario: String
-    var callID: String
-    var direction: String
-    var outcome: String
-    var extensionNumber: String?
-    var from: String?
-    var to: String?
-    var ringSeconds: Double
-    var talkSeconds: Double
-    /// Only on a transferred call: the Call-IDs of all its dialogs.
-    var callIDs: [String]?
-
-    private enum CodingKeys: String, CodingKey {
-        case scenario, direction, outcome, from, to
-        case callID = "call_id"
-        case extensionNumber = "extension"
-        case ringSeconds = "ring_seconds"
-        case talkSeconds = "talk_seconds"
-        case callIDs = "call_ids"
-    }
-
-    var testDescription: String { "\(scenario) \(callID)" }
-
-    /// What differs between this expectation and a record: exact fields, durations within 1 s. Empty when
-    /// they agree.
-    func differences(from record: CallRecord) -> [String] {
-        var differences: [String] = []
-        func compare(_ name: String, _ expected: String?, _ actual: String?) {
-            if expected != actual {
-                differences.append("\(name): expected \(expected ?? "null"), got \(actual ?? "null")")
-            }
-        }
-        compare("call_id", callID, record.callID)
-        compare("direction", direction, record.direction.rawValue)
-        compare("outcome", outcome, record.outcome.rawValue)
-        compare("extension", extensionNumber, record.extensionNumber)
-        compare("from", from, record.from)
-        compare("to", to, record.to)
-        if abs(record.ringSeconds - ringSeconds) > 1 {
-            differences.append("ring_seconds: expected \(ringSeconds), got \(record.ringSeconds)")
-        }
-        if abs(record.talkSeconds - talkSeconds) > 1 {
-            differences.append("talk_seconds: expected \(talkSeconds), got \(record.talkSeconds)")
-        }
-        if let callIDs, !callIDs.allSatisfy(record.callIDs.contains) {
-            differences.append("call_ids: expected \(callIDs) among \(record.callIDs)")
-        }
-        if !record.complete { differences.append("complete: expected true") }
-        return differences
+        try ExpectedCallRecord.load(path: path)
     }
 }

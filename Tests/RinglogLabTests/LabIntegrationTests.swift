@@ -1,6 +1,7 @@
 import Foundation
 import RinglogCapture
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 /// The live SIP lab (docs/lab.md): Kamailio mirrors every SIP message as HEP to ringlog's HEP listener,
@@ -9,16 +10,16 @@ import Testing
 @Suite("SIP lab, live", .serialized)
 struct LabIntegrationTests {
     /// Every scenario of the lab, one after another on one lab (about 80 s of calls).
-    static let scenarios = LabFixtures.scenarios
+    static let scenarios = SIPLabScripts.scenarios
 
     @Test(
         "every scenario's records, exactly, from the lab's live HEP mirror",
         .enabled(
-            if: LabProcess.missingLabPrograms.isEmpty,
+            if: SIPLabScripts.missingPrograms.isEmpty,
             "the SIP lab needs kamailio, baresip, sipp and python3: run scripts/lab/install-deps"),
         .timeLimit(.minutes(10)))
     func liveScenarios() async throws {
-        let runDirectory = try Self.makeRunDirectory()
+        let runDirectory = try SIPLabScripts.makeRunDirectory()
         let listener = try HEPListener(
             configuration: HEPListener.Configuration(host: "127.0.0.1", port: 0, listensOnTCP: false))
         let hepPort = try #require(listener.udpPort)
@@ -47,7 +48,7 @@ struct LabIntegrationTests {
             failure = error
         }
         // Always stop the lab, whatever happened above.
-        let stop = try await LabProcess.run(
+        let stop = try await SIPLabScripts.run(
             "scripts/lab/lab", ["stop"], environment: environment, logPath: runDirectory + "/stop.log", limit: 60)
         #expect(stop.succeeded, "scripts/lab/lab stop failed: \(stop.output)")
         clock.cancel()
@@ -61,19 +62,8 @@ struct LabIntegrationTests {
     private static func playScenarios(
         environment: [String: String], runDirectory: String, collector: LiveCallCollector
     ) async throws {
-        let start = try await LabProcess.run(
-            "scripts/lab/lab", ["start"], environment: environment, logPath: runDirectory + "/start.log", limit: 90)
-        try #require(start.succeeded, "scripts/lab/lab start failed: \(start.output)")
-
-        var expected: [ExpectedCallRecord] = []
-        for scenario in scenarios {
-            let expectPath = runDirectory + "/expected-\(scenario).json"
-            let drive = try await LabProcess.run(
-                "scripts/lab/drive", [scenario, "--expect-out", expectPath], environment: environment,
-                logPath: runDirectory + "/drive-\(scenario).log", limit: 150)
-            try #require(drive.succeeded, "scripts/lab/drive \(scenario) failed: \(drive.output)")
-            expected += try LabFixtures.expectedRecords(path: expectPath)
-        }
+        try await SIPLabScripts.startLab(environment: environment, runDirectory: runDirectory)
+        let expected = try await SIPLabScripts.drive(scenarios, environment: environment, runDirectory: runDirectory)
 
         // A call's record comes out 2 s (reorder window) + 4 s (late dialogs) after its end: wait at most 30 s.
         for _ in 0..<150 {
@@ -105,12 +95,5 @@ struct LabIntegrationTests {
                 extensionPattern: #"1\d{3}"#),
             region: "FI"
         ).trackerConfiguration()
-    }
-
-    /// A fresh, short run directory (Kamailio's control socket path must stay short).
-    private static func makeRunDirectory() throws -> String {
-        let path = "/tmp/ringlog-lab-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
     }
 }

@@ -1,5 +1,6 @@
 import RinglogCapture
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 /// The lab's recordings (Tests/Fixtures/lab) replayed with the lab's site description give exactly the

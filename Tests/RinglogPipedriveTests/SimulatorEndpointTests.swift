@@ -1,9 +1,10 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 @testable import RinglogPipedrive
 
-@Suite("Client against the Pipedrive simulator: endpoints", .enabled(if: SimulatorHarness.isAvailable))
+@Suite("Client against the Pipedrive simulator: endpoints", .enabled(if: PipedriveSimulator.isAvailable))
 struct SimulatorEndpointTests {
     /// Calls every endpoint the client offers; returns the call log id it created.
     static func exerciseEveryEndpoint(_ client: PipedriveClient) async throws {
@@ -80,7 +81,7 @@ struct SimulatorEndpointTests {
 
     @Test("every endpoint works against the simulator with an API token")
     func everyEndpoint() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.configure(["burst_limit_api_token": 1000])
             try await Self.exerciseEveryEndpoint(simulator.apiTokenClient())
         }
@@ -88,7 +89,7 @@ struct SimulatorEndpointTests {
 
     @Test("no request the client sends violates the specs, and the token counts match the simulator's")
     func specCompliance() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.configure(["burst_limit_api_token": 1000])
             let client = simulator.apiTokenClient()
             try await Self.exerciseEveryEndpoint(client)

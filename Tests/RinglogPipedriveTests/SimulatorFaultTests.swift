@@ -1,16 +1,17 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 @testable import RinglogPipedrive
 
-@Suite("Client against the Pipedrive simulator: faults and limits", .enabled(if: SimulatorHarness.isAvailable))
+@Suite("Client against the Pipedrive simulator: faults and limits", .enabled(if: PipedriveSimulator.isAvailable))
 struct SimulatorFaultTests {
     /// A second session with a short timeout, shared by the tests that need it.
     static let impatientTransport = URLSessionTransport(timeout: .seconds(1))
 
     @Test("a 429 with Retry-After is honoured and the request then succeeds")
     func retryAfter() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.setFaults(["burst_429": 2, "retry_after": 3])
             let clock = TestClock(Date())
             let client = simulator.apiTokenClient(clock: clock)
@@ -23,13 +24,13 @@ struct SimulatorFaultTests {
 
     @Test("the client paces itself under the simulator's burst window instead of getting 429s")
     func pacing() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             // A frozen simulator clock makes its 2-second window independent of machine speed; the client's
             // injected sleep advances both clocks together.
             try await simulator.control("POST", "/_sim/clock", json: ["freeze": true])
             let clock = TestClock(Date())
             let client = PipedriveClient(
-                configuration: .init(baseURL: simulator.baseURL), credentials: .apiToken(SimulatorHarness.apiToken),
+                configuration: .init(baseURL: simulator.baseURL), credentials: .apiToken(PipedriveSimulator.apiToken),
                 transport: URLSessionTransport.shared, now: clock.nowFunction,
                 sleep: { duration in
                     try await clock.sleepFunction(duration)
@@ -45,7 +46,7 @@ struct SimulatorFaultTests {
 
     @Test("an exhausted daily budget stops traffic until the reset, then it resumes")
     func dailyBudget() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.setFaults(["daily_budget": 30, "daily_used": 0])
             let clock = TestClock(Date())
             let client = simulator.apiTokenClient(clock: clock)
@@ -75,7 +76,7 @@ struct SimulatorFaultTests {
 
     @Test("a daily-budget 429 from Pipedrive stops traffic until its Retry-After, without hammering")
     func dailyBudget429() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let clock = TestClock(Date())
             let client = simulator.apiTokenClient(clock: clock)
             _ = try await client.currentUser()  // the client now believes plenty is left
@@ -105,7 +106,7 @@ struct SimulatorFaultTests {
 
     @Test("5xx answers (JSON and HTML gateway pages) are retryable server errors", arguments: [500, 502, 503])
     func serverErrors(status: Int) async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.setFaults(["error_rate": 1.0, "error_statuses": [status]])
             let client = simulator.apiTokenClient()
             do {
@@ -125,7 +126,7 @@ struct SimulatorFaultTests {
 
     @Test("a dropped connection is a retryable transport failure")
     func droppedConnection() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.setFaults(["drop_rate": 1.0])
             let client = simulator.apiTokenClient()
             do {
@@ -143,7 +144,7 @@ struct SimulatorFaultTests {
 
     @Test("a slow answer beyond the transport timeout is a retryable timeout")
     func timeout() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             try await simulator.setFaults(["slow_rate": 1.0, "slow_ms": 4000])
             let client = simulator.apiTokenClient(transport: SimulatorFaultTests.impatientTransport)
             await #expect(throws: PipedriveError.transport(.timedOut)) { try await client.currentUser() }
@@ -152,7 +153,7 @@ struct SimulatorFaultTests {
 
     @Test("permanent errors: bad token 401, 403, 404, 409, 410 and 400, none retryable, none leaking the token")
     func permanentErrors() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let badToken = "wrong-token-123456"
             let bad = simulator.apiTokenClient(token: badToken)
             do {
@@ -181,7 +182,7 @@ struct SimulatorFaultTests {
             await Self.expectPermanent("invalidRequest") {
                 _ = try await client.addActivity(ActivityFields(subject: "x", type: "no-such-type"))
             }
-            let second = simulator.apiTokenClient(token: SimulatorHarness.secondUserToken)
+            let second = simulator.apiTokenClient(token: PipedriveSimulator.secondUserToken)
             await Self.expectPermanent("forbidden") {
                 _ = try await second.addCallLog(
                     NewCallLog(
@@ -217,7 +218,7 @@ struct SimulatorFaultTests {
         } catch let error as PipedriveError {
             #expect(caseName(error) == expected, "\(error)")
             #expect(!error.isRetryable)
-            #expect(!error.description.contains(SimulatorHarness.apiToken))
+            #expect(!error.description.contains(PipedriveSimulator.apiToken))
         } catch {
             Issue.record("unexpected \(error)")
         }

@@ -1,13 +1,14 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 @testable import RinglogPipedrive
 
-@Suite("Client against the Pipedrive simulator: OAuth life cycle", .enabled(if: SimulatorHarness.isAvailable))
+@Suite("Client against the Pipedrive simulator: OAuth life cycle", .enabled(if: PipedriveSimulator.isAvailable))
 struct SimulatorOAuthTests {
     /// Authorises like `ringlog auth --code`, then builds a client over the stored tokens.
     static func authorise(
-        _ simulator: SimulatorHarness, directory: TemporaryDirectory, clock: TestClock
+        _ simulator: PipedriveSimulator, directory: TemporaryDirectory, clock: TestClock
     ) async throws -> (PipedriveClient, TokenStore, PipedriveAuthSettings) {
         let settings = PipedriveAuthSettings(
             stateDirectory: directory.path + "/state", baseURL: nil, oauth: simulator.oauthCredentials)
@@ -27,14 +28,14 @@ struct SimulatorOAuthTests {
         return (client, store, settings)
     }
 
-    static func oauthGrants(_ simulator: SimulatorHarness) async throws -> [String] {
+    static func oauthGrants(_ simulator: PipedriveSimulator) async throws -> [String] {
         try await simulator.requests().filter { ($0["path"] as? String)?.hasPrefix("/oauth/token") == true }
             .compactMap { ($0["body"] as? [String: Any])?["grant_type"] as? String }
     }
 
     @Test("code exchange, API calls with Bearer tokens, and every endpoint through OAuth without spec violations")
     func authoriseAndCall() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let directory = try TemporaryDirectory()
             defer { directory.cleanUp() }
             let (client, _, _) = try await Self.authorise(simulator, directory: directory, clock: TestClock(Date()))
@@ -53,7 +54,7 @@ struct SimulatorOAuthTests {
 
     @Test("the access token is refreshed ahead of expiry, and a 401 on an expired token refreshes and retries")
     func refresh() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let directory = try TemporaryDirectory()
             defer { directory.cleanUp() }
             let clock = TestClock(Date())
@@ -75,7 +76,7 @@ struct SimulatorOAuthTests {
 
     @Test("keep-alive refreshes while idle, so the refresh token outlives the 60-day inactivity expiry")
     func keepAlive() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let directory = try TemporaryDirectory()
             defer { directory.cleanUp() }
             let clock = TestClock(Date())
@@ -92,7 +93,7 @@ struct SimulatorOAuthTests {
 
     @Test("invalid_grant: visible state, nothing dropped or sent; after re-authorisation calls resume")
     func reauthorisation() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let directory = try TemporaryDirectory()
             defer { directory.cleanUp() }
             let clock = TestClock(Date())
@@ -127,7 +128,7 @@ struct SimulatorOAuthTests {
 
     @Test("the invalid_grant fault also leads to re-authorisation, and reloadTokens resumes")
     func invalidGrantFault() async throws {
-        try await SimulatorHarness.with { simulator in
+        try await PipedriveSimulator.with { simulator in
             let directory = try TemporaryDirectory()
             defer { directory.cleanUp() }
             let clock = TestClock(Date())

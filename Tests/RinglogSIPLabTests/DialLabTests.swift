@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 /// `ringlog dial` (the real binary) against Kamailio and baresip phones in the SIP lab.
@@ -6,12 +7,7 @@ extension SIPLabTests {
     @Suite("ringlog dial in the SIP lab", .serialized)
     struct DialLabTests {
         /// The `ringlog` executable next to the test bundle.
-        static let ringlog: String = {
-            let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("ringlog").path
-            if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-            return Lab.packageRoot + "/.build/debug/ringlog"
-        }()
+        static let ringlog = RinglogBinary.url.path
 
         /// Writes a desktop dial file for extension 1001 with the lab's agent account.
         private func dialFile(_ lab: Lab, password: String? = nil, serverPort: Int? = nil) throws -> String {
@@ -28,8 +24,8 @@ extension SIPLabTests {
             return file
         }
 
-        private func dial(_ lab: Lab, _ arguments: [String]) throws -> LabProcess {
-            try LabProcess(
+        private func dial(_ lab: Lab, _ arguments: [String]) throws -> ChildProcess {
+            try ChildProcess(
                 executable: Self.ringlog, arguments: ["dial"] + arguments,
                 logPrefix: "\(lab.runDirectory)/ringlog-dial-\(UUID().uuidString.prefix(6))")
         }

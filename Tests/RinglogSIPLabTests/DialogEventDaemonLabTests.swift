@@ -1,5 +1,6 @@
 import Foundation
 import RinglogCore
+import RinglogTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -24,7 +25,7 @@ extension SIPLabTests {
         }
 
         /// Writes the tenant configuration: dialog events of 1001 and 1002 with the lab's agent account.
-        private func configuration(_ lab: Lab, simulator: LabPipedriveSimulator) throws -> String {
+        private func configuration(_ lab: Lab, simulator: PipedriveSimulator) throws -> String {
             let run = lab.runDirectory
             let passwordFile = run + "/agent.password"
             try Data((lab.agentPassword + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
@@ -52,9 +53,9 @@ extension SIPLabTests {
         @Test("an answered and a missed inbound call become the right call logs", .timeLimit(.minutes(6)))
         func answeredAndMissed() async throws {
             try await Lab.with("daemon-dialog-events", portBases: Self.portBases) { lab in
-                let simulator = try await LabPipedriveSimulator(runDirectory: lab.runDirectory)
+                let simulator = try await PipedriveSimulator.start()
                 defer { simulator.stop() }
-                let daemon = try LabProcess(
+                let daemon = try ChildProcess(
                     executable: DialLabTests.ringlog,
                     arguments: ["run", "--config", try configuration(lab, simulator: simulator)],
                     logPrefix: lab.runDirectory + "/ringlog-run")
@@ -73,7 +74,7 @@ extension SIPLabTests {
         }
 
         /// Waits for the subscriptions, drives the calls and checks their call logs.
-        private func exercise(_ lab: Lab, simulator: LabPipedriveSimulator, daemon: LabProcess) async throws {
+        private func exercise(_ lab: Lab, simulator: PipedriveSimulator, daemon: ChildProcess) async throws {
             let subscribed = await eventually(60) {
                 ["1001", "1002"].allSatisfy {
                     daemon.errorOutput.contains("dialog events: the subscription to extension \($0) is active")
@@ -113,49 +114,5 @@ extension SIPLabTests {
             }
             #expect(checked == 2)
         }
-    }
-}
-
-/// The Pipedrive simulator (Tests/PipedriveSimulator/pdsim.py) on a free loopback port, stopped by its PID.
-struct LabPipedriveSimulator: Sendable {
-    let process: LabProcess
-    let port: Int
-
-    /// Starts the simulator with its default seed; its port is read from a port file (bounded wait).
-    init(runDirectory: String) async throws {
-        let portFile = runDirectory + "/pdsim.port"
-        process = try LabProcess(
-            executable: "/usr/bin/python3",
-            arguments: [
-                Lab.packageRoot + "/Tests/PipedriveSimulator/pdsim.py", "--port", "0", "--port-file", portFile,
-            ],
-            logPrefix: runDirectory + "/pdsim")
-        var found: Int?
-        for _ in 0..<300 where found == nil {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8) {
-                found = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-            if found == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        guard let found else {
-            kill(process.pid, SIGTERM)
-            throw LabError(description: "the Pipedrive simulator did not start: \(process.errorOutput)")
-        }
-        port = found
-    }
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    /// Ends the simulator by its PID.
-    func stop() {
-        kill(process.pid, SIGTERM)
-    }
-
-    /// The simulator's call logs (`GET /_sim/state`).
-    func callLogs() async throws -> [[String: Any]] {
-        guard let url = URL(string: baseURL + "/_sim/state") else { return [] }
-        let (data, _) = try await URLSession.shared.data(from: url)
-        let state = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return state?["call_logs"] as? [[String: Any]] ?? []
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RinglogCore
 import RinglogSIP
+import RinglogTestSupport
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 /// ringlog's SIP lab (scripts/lab, docs/lab.md), started in a fresh run directory for one test and
@@ -9,19 +10,7 @@ struct Lab: Sendable {
         if let override = ProcessInfo.processInfo.environment["RINGLOG_LAB_SCRIPTS"], !override.isEmpty {
             return override
         }
-        return packageRoot + "/scripts/lab"
-    }()
-
-    /// The package root, found from this file's path.
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<6 {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.path
-            }
-        }
-        return FileManager.default.currentDirectoryPath
+        return PackageRoot.path("scripts/lab")
     }()
 
     /// Why the lab cannot run here, or `nil` when it can.
@@ -84,7 +73,7 @@ struct Lab: Sendable {
                 "RINGLOG_LAB_RUN": runDirectory, "RINGLOG_LAB_PORT_BASE": String(base),
                 "RINGLOG_LAB_HEP": "127.0.0.1:\(base + 4_060)",
             ]
-            let start = try LabProcess(
+            let start = try ChildProcess(
                 executable: scriptsDirectory + "/lab", arguments: ["start"], environment: environment,
                 logPrefix: runDirectory + "/lab-start")
             let status = await start.wait(timeout: .seconds(90))
@@ -121,7 +110,7 @@ struct Lab: Sendable {
 
     private static func stop(runDirectory: String) async {
         guard
-            let stop = try? LabProcess(
+            let stop = try? ChildProcess(
                 executable: scriptsDirectory + "/lab", arguments: ["stop"],
                 environment: ["RINGLOG_LAB_RUN": runDirectory], logPrefix: runDirectory + "/lab-stop")
         else { return }
@@ -129,18 +118,18 @@ struct Lab: Sendable {
     }
 
     /// Runs `scripts/lab/drive SCENARIO --expect-out FILE` and returns the expected records.
-    func drive(_ scenario: String) async throws -> [ExpectedRecord] {
+    func drive(_ scenario: String) async throws -> [ExpectedCallRecord] {
         let file = "\(runDirectory)/\(scenario).expected.json"
-        let drive = try LabProcess(
+        let drive = try ChildProcess(
             executable: Self.scriptsDirectory + "/drive", arguments: [scenario, "--expect-out", file],
             environment: ["RINGLOG_LAB_RUN": runDirectory], logPrefix: "\(runDirectory)/drive-\(scenario)")
         let status = await drive.wait(timeout: .seconds(120))
         guard status == 0 else {
             throw LabError(
-                description: "drive \(scenario) exited \(status.map(String.init) ?? "by timeout"): \(drive.errorOutput)"
+                description: "drive \(scenario) exited \(status): \(drive.errorOutput)"
             )
         }
-        return try JSONDecoder().decode([ExpectedRecord].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+        return try JSONDecoder().decode([ExpectedCallRecord].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
     /// A phone's remote control.
@@ -149,27 +138,6 @@ struct Lab: Sendable {
             throw LabError(description: "the lab has no phone \(extensionNumber)")
         }
         return try LabPhone(name: extensionNumber, port: UInt16(port))
-    }
-}
-
-/// What `drive --expect-out` writes per call (docs/lab.md, "Expected records").
-struct ExpectedRecord: Decodable, Sendable {
-    var scenario: String
-    var callID: String
-    var direction: String
-    var outcome: String
-    var extensionNumber: String?
-    var from: String?
-    var to: String?
-    var ringSeconds: Double
-    var talkSeconds: Double
-
-    private enum CodingKeys: String, CodingKey {
-        case scenario, direction, outcome, from, to
-        case callID = "call_id"
-        case extensionNumber = "extension"
-        case ringSeconds = "ring_seconds"
-        case talkSeconds = "talk_seconds"
     }
 }
 

@@ -193,9 +193,7 @@ public final class Daemon: Sendable {
                         from: listener, tracker: tracker, outbox: outbox, writer: writer, users: users,
                         directory: directory)
                 } else if let dialogEvents {
-                    await dialogEvents.run { record in
-                        await self.enqueue([record], outbox: outbox, writer: writer, users: users, directory: directory)
-                    }
+                    await self.intake(from: dialogEvents, outbox: outbox, users: users, directory: directory)
                 } else {
                     await self.intake(
                         replaying: packets, tracker: tracker, outbox: outbox, writer: writer,
@@ -366,6 +364,23 @@ public final class Daemon: Sendable {
             }
         }
         // Stopping: calls still open are not finished; their remaining messages may come after a restart.
+    }
+
+    private func intake(
+        from dialogEvents: DaemonDialogEvents, outbox: Outbox, users: UserDirectory, directory: Directory
+    ) async {
+        let groupCommit = OutboxGroupCommit(outbox: outbox)
+        let (records, continuation) = AsyncStream.makeStream(of: CallRecord.self)
+        // Leaving the group waits for the commits still in flight.
+        await withDiscardingTaskGroup { commits in
+            commits.addTask {
+                await dialogEvents.run { continuation.yield($0) }
+                continuation.finish()
+            }
+            for await record in records {
+                await enqueue([record], into: groupCommit, commits: &commits, users: users, directory: directory)
+            }
+        }
     }
 
     private func intake(
