@@ -16,3 +16,18 @@ struct SiteDescriptionExtensionTests {
         #expect(site.extensionNumber(inUser: user) == expected)
     }
 }
+
+@Suite("Site description: leading dial characters")
+struct SiteDescriptionDialCharacterTests {
+    @Test(
+        "without a pattern, the extension is the user's leading ASCII digits, * and #",
+        arguments: [
+            "1001", "1001abc", "*72#1", "#31#0401234567", "abc", "", "1001\u{301}", "10\u{301}01", "١٢٣",
+            "1001\r\n", "12\u{200D}3", "+358401234567",
+        ])
+    func leadingDialCharacters(user: String) throws {
+        let site = try SiteDescription(pbxAddresses: [])
+        let reference = String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
+        #expect(site.extensionNumber(inUser: user) == (reference.isEmpty ? nil : reference))
+    }
+}

@@ -189,20 +189,36 @@ struct CallLeg: Sendable {
 
     /// Where the call came from: the source of an INVITE copy that no other copy was sent to.
     var callerEndpoint: TransportEndpoint? {
-        let destinations = hops.map(\.destination)
-        return hops.first { !destinations.contains($0.source) }?.source ?? hops.first?.source
+        // Loops over the (at most ``listLimit``) hops instead of mapped arrays: this runs for every message.
+        for hop in hops where !hops.contains(where: { $0.destination == hop.source }) { return hop.source }
+        return hops.first?.source
     }
 
     /// Where the INVITE went: destinations of INVITE copies that did not pass it on.
     var calleeEndpoints: [TransportEndpoint] {
-        let sources = hops.map(\.source)
         var result: [TransportEndpoint] = []
-        for hop in hops where !sources.contains(hop.destination) && !result.contains(hop.destination) {
+        for hop in hops where !passesOn(hop.destination) && !result.contains(hop.destination) {
             result.append(hop.destination)
         }
         if result.isEmpty, let last = hops.last?.destination { result.append(last) }
         return result
     }
+
+    /// Whether more than one endpoint is in ``calleeEndpoints`` (the INVITE was forked), without building it.
+    private var hasSeveralCalleeEndpoints: Bool {
+        var first: TransportEndpoint?
+        for hop in hops where !passesOn(hop.destination) {
+            if let first {
+                if first != hop.destination { return true }
+            } else {
+                first = hop.destination
+            }
+        }
+        return false
+    }
+
+    /// Whether `endpoint` sent a copy of the INVITE on.
+    private func passesOn(_ endpoint: TransportEndpoint) -> Bool { hops.contains { $0.source == endpoint } }
 
     /// Whether the INVITE went further than its first hop (a proxy forwarded it to a phone or trunk).
     var wasForwarded: Bool {
@@ -212,7 +228,7 @@ struct CallLeg: Sendable {
 
     /// Whether responses and CANCELs must be the copies on the caller's side to count: when a proxy forked
     /// the INVITE, one branch's final response is not the call's.
-    private var needsCallerSideCopies: Bool { callerEndpoint != nil && calleeEndpoints.count > 1 }
+    private var needsCallerSideCopies: Bool { !hops.isEmpty && hasSeveralCalleeEndpoints }
 
     /// The final response that ends the leg: the first toward the caller (challenges only when not re-sent).
     var decisiveFinal: FinalResponse? {
@@ -247,10 +263,10 @@ struct CallLeg: Sendable {
         guard let answer else { return nil }
         var best: Bye?
         for bye in byes where bye.at >= answer.at {
-            let tags = [bye.fromTag, bye.toTag]
             let matches =
                 answer.toTag == nil || fromTag == nil
-                || (tags.contains(fromTag) && tags.contains(answer.toTag))
+                || ((bye.fromTag == fromTag || bye.toTag == fromTag)
+                    && (bye.fromTag == answer.toTag || bye.toTag == answer.toTag))
             if matches && (best.map { bye.at < $0.at } ?? true) { best = bye }
         }
         return best

@@ -131,9 +131,10 @@ struct CallRecordBuilder {
     // MARK: Classification
 
     private func party(of endpoint: TransportEndpoint?) -> Party {
-        guard let site = configuration.site, let endpoint else { return .unknown }
-        if site.isPBX(endpoint) { return .pbx }
-        if site.isTrunk(endpoint) { return .trunk }
+        // Asks the stored site in place: binding it to a constant would copy its lists for every endpoint.
+        guard let endpoint, let isPBX = configuration.site?.isPBX(endpoint) else { return .unknown }
+        if isPBX { return .pbx }
+        if configuration.site?.isTrunk(endpoint) == true { return .trunk }
         return .phone
     }
 
@@ -191,7 +192,7 @@ struct CallRecordBuilder {
 
     /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.
     private func normalized(_ raw: String) -> String {
-        if let site = configuration.site, site.extensionNumber(inUser: raw) == raw { return raw }
+        if configuration.site?.extensionNumber(inUser: raw) == raw { return raw }
         return configuration.normalizer.normalize(raw)?.e164 ?? raw
     }
 

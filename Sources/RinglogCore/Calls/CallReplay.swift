@@ -20,7 +20,12 @@ public struct CallReplay: Sendable {
     public private(set) var statistics = Statistics()
 
     private var tracker: CallTracker
-    private var buffer: [(CapturedPacket, SIPMessage)] = []
+    /// Waiting messages in capture-time order from `bufferStart` on; entries before it were handed to the
+    /// tracker (taken out, so that their strings and lists move instead of being copied).
+    private var buffer: [Pending?] = []
+    /// The capture time of each entry of `buffer`, in microseconds, so that finding a place or the due
+    /// entries reads no message.
+    private var bufferTimes: [Int64] = []
     private var bufferStart = 0
 
     /// Creates a replay with a tracker configuration.
@@ -31,23 +36,18 @@ public struct CallReplay: Sendable {
     }
 
     /// Takes one captured packet; returns the records of calls that ended, in the order they ended.
-    public mutating func add(_ packet: CapturedPacket) -> [CallRecord] {
+    public mutating func add(_ packet: consuming CapturedPacket) -> [CallRecord] {
         statistics.packets += 1
         guard let message = try? SIPMessage(decoding: packet.payload) else {
             statistics.undecodable += 1
             return []
         }
         guard Self.matters(message) else { return [] }
-        insert((packet, message))
-        let newest = buffer[buffer.count - 1].0.timestamp.microsecondsSinceEpoch
+        insert(Pending(packet: packet, message: message))
+        // The newest waiting message: this one, or one captured after it that arrived earlier.
+        let newest = bufferTimes[bufferTimes.count - 1]
         let cutoff = newest - CallTracker.microseconds(reorderWindowSeconds)
-        var records: [CallRecord] = []
-        while bufferStart < buffer.count, buffer[bufferStart].0.timestamp.microsecondsSinceEpoch <= cutoff {
-            let (due, dueMessage) = buffer[bufferStart]
-            bufferStart += 1
-            records += tracker.process(dueMessage, packet: due)
-        }
-        compactBuffer()
+        let records = release(upTo: cutoff)
         statistics.records += records.count
         return records
     }
@@ -56,13 +56,7 @@ public struct CallReplay: Sendable {
     /// releases buffered packets older than the reorder window and returns the calls that are now due.
     public mutating func advance(to time: CaptureTime) -> [CallRecord] {
         let cutoff = time.microsecondsSinceEpoch - CallTracker.microseconds(reorderWindowSeconds)
-        var records: [CallRecord] = []
-        while bufferStart < buffer.count, buffer[bufferStart].0.timestamp.microsecondsSinceEpoch <= cutoff {
-            let (due, dueMessage) = buffer[bufferStart]
-            bufferStart += 1
-            records += tracker.process(dueMessage, packet: due)
-        }
-        compactBuffer()
+        var records = release(upTo: cutoff)
         records += tracker.advance(to: CaptureTime(microsecondsSinceEpoch: cutoff))
         statistics.records += records.count
         return records
@@ -70,13 +64,9 @@ public struct CallReplay: Sendable {
 
     /// Ends the input: drains the reorder buffer and returns every remaining call.
     public mutating func finish() -> [CallRecord] {
-        var records: [CallRecord] = []
-        while bufferStart < buffer.count {
-            let (due, dueMessage) = buffer[bufferStart]
-            bufferStart += 1
-            records += tracker.process(dueMessage, packet: due)
-        }
+        var records = release(upTo: .max)
         buffer.removeAll()
+        bufferTimes.removeAll()
         bufferStart = 0
         records += tracker.finish()
         statistics.records += records.count
@@ -103,15 +93,40 @@ public struct CallReplay: Sendable {
         }
     }
 
-    private mutating func insert(_ item: (CapturedPacket, SIPMessage)) {
+    /// A decoded message waiting in the reorder buffer.
+    private struct Pending: Sendable {
+        var packet: CapturedPacket
+        var message: SIPMessage
+    }
+
+    private mutating func insert(_ item: consuming Pending) {
+        let time = item.packet.timestamp.microsecondsSinceEpoch
         var index = buffer.count
-        while index > bufferStart && buffer[index - 1].0.timestamp > item.0.timestamp { index -= 1 }
-        buffer.insert(item, at: index)
+        while index > bufferStart && bufferTimes[index - 1] > time { index -= 1 }
+        if index == buffer.count {
+            buffer.append(item)
+            bufferTimes.append(time)
+        } else {
+            buffer.insert(item, at: index)
+            bufferTimes.insert(time, at: index)
+        }
+    }
+
+    /// Hands the buffered messages captured at or before `cutoff` (microseconds) to the tracker, in order.
+    private mutating func release(upTo cutoff: Int64) -> [CallRecord] {
+        var records: [CallRecord] = []
+        while bufferStart < buffer.count, bufferTimes[bufferStart] <= cutoff, let due = buffer[bufferStart].take() {
+            bufferStart += 1
+            records += tracker.process(due.message, packet: due.packet)
+        }
+        compactBuffer()
+        return records
     }
 
     private mutating func compactBuffer() {
         if bufferStart > 256 && bufferStart * 2 > buffer.count {
             buffer.removeFirst(bufferStart)
+            bufferTimes.removeFirst(bufferStart)
             bufferStart = 0
         }
     }

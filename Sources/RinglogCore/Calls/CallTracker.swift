@@ -37,7 +37,7 @@ public struct CallTracker: Sendable {
         var consumed = false
     }
 
-    private var legs: [String: CallLeg] = [:]
+    private var legs = LegTable()
     private var groups: [Int: Group] = [:]
     private var nextGroupID = 0
     private var closing: [Int: CaptureTime] = [:]
@@ -71,13 +71,11 @@ public struct CallTracker: Sendable {
         case .response(let status, _):
             if message.cseqMethod == "INVITE" {
                 touched = handleInviteResponse(status, message, packet)
-            } else if var leg = legs[message.callID] {
-                leg.touch(time)
-                legs[message.callID] = leg
+            } else if legs.update(message.callID, { $0.touch(time) }) != nil {
                 touched = message.callID
             }
         }
-        if let touched, let leg = legs[touched] { updateClosing(leg.groupID) }
+        if let touched, let groupID = legs.read(touched, { $0.groupID }) { updateClosing(groupID) }
         return advance(to: time)
     }
 
@@ -98,6 +96,8 @@ public struct CallTracker: Sendable {
             lastSweep = now
             records += evictStale(now: now)
         }
+        // Most messages end no call: no sorting and no copying then.
+        if records.isEmpty { return [] }
         return records.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
@@ -129,26 +129,20 @@ public struct CallTracker: Sendable {
                 // A re-INVITE (hold, T.38, session refresh, connected-line update): never a new call.
                 return touch(callID, packet.timestamp)
             }
-            let isNew = legs[callID]?.sawInitialInvite != true
-            var leg = legs[callID] ?? createLeg(message, packet)
-            leg.addInitialInvite(message, packet)
-            legs[callID] = leg
+            let isNew = legs.read(callID, { $0.sawInitialInvite }) != true
+            // Changed in place: a copy taken out of the table would copy its lists on the first append.
+            if !legs.contains(callID) { legs.insert(createLeg(message, packet)) }
+            legs.update(callID) { $0.addInitialInvite(message, packet) }
             if isNew { linkNewLeg(callID, message, packet) }
             return callID
         case "CANCEL":
-            guard var leg = legs[callID] else { return nil }
-            leg.addCancel(message, packet)
-            legs[callID] = leg
+            guard legs.update(callID, { $0.addCancel(message, packet) }) != nil else { return nil }
             return callID
         case "BYE":
-            guard var leg = legs[callID] else { return nil }
-            leg.addBye(message, packet)
-            legs[callID] = leg
+            guard legs.update(callID, { $0.addBye(message, packet) }) != nil else { return nil }
             return callID
         case "REFER":
-            guard var leg = legs[callID] else { return nil }
-            leg.touch(packet.timestamp)
-            legs[callID] = leg
+            guard legs.update(callID, { $0.touch(packet.timestamp) }) != nil, let leg = legs[callID] else { return nil }
             if let referTo = message.referTo, message.to.tag != nil { addReferral(leg, referTo, message, packet) }
             return callID
         default:
@@ -160,13 +154,12 @@ public struct CallTracker: Sendable {
         -> String?
     {
         let callID = message.callID
-        if var leg = legs[callID] {
-            if leg.isInitialInviteResponse(message) {
-                leg.addInitialInviteResponse(message, packet, status: status)
+        if let isInitial = legs.read(callID, { $0.isInitialInviteResponse(message) }) {
+            if isInitial {
+                legs.update(callID) { $0.addInitialInviteResponse(message, packet, status: status) }
             } else {
-                leg.touch(packet.timestamp)
+                legs.update(callID) { $0.touch(packet.timestamp) }
             }
-            legs[callID] = leg
             return callID
         }
         guard status >= 100 else { return nil }
@@ -174,14 +167,12 @@ public struct CallTracker: Sendable {
         // from it; a leg that never sees its INVITE is a fragment of an older call and is not reported.
         var leg = createLeg(message, packet)
         leg.addInitialInviteResponse(message, packet, status: status)
-        legs[callID] = leg
+        legs.insert(leg)
         return callID
     }
 
     private mutating func touch(_ callID: String, _ time: CaptureTime) -> String? {
-        guard var leg = legs[callID] else { return nil }
-        leg.touch(time)
-        legs[callID] = leg
+        guard legs.update(callID, { $0.touch(time) }) != nil else { return nil }
         return callID
     }
 
@@ -227,10 +218,10 @@ public struct CallTracker: Sendable {
             applyReferral(referrals[index], to: callID)
             return
         }
-        if let replaces = message.replaces, replaces.callID != callID, legs[replaces.callID] != nil {
+        if let replaces = message.replaces, replaces.callID != callID, legs.contains(replaces.callID) {
             let transfer = CallTransfer(
                 kind: .replaces, at: time, fromCallID: replaces.callID, toCallID: callID, target: nil)
-            legs[callID]?.isPickup = true
+            legs.update(callID) { $0.isPickup = true }
             merge(callID, into: replaces.callID, transfer: transfer)
             return
         }
@@ -245,7 +236,7 @@ public struct CallTracker: Sendable {
     /// Whether `leg` is the transferee's new dialog that `referral` asked for: the same Replaces dialog
     /// (attended), or the Refer-To target dialled by the REFER's recipient (or with a Referred-By).
     private func matches(_ referral: Referral, _ leg: CallLeg) -> Bool {
-        guard referral.legID != leg.callID, legs[referral.legID] != nil, leg.sawInitialInvite else { return false }
+        guard referral.legID != leg.callID, legs.contains(referral.legID), leg.sawInitialInvite else { return false }
         if let wanted = referral.replaces?.callID, let replaces = leg.replaces?.callID { return wanted == replaces }
         let dialled = leg.dialledUser
         guard let target = referral.targetUser, target == dialled || Self.sameNumber(target, dialled) else {
@@ -256,7 +247,7 @@ public struct CallTracker: Sendable {
     }
 
     private mutating func applyReferral(_ referral: Referral, to callID: String) {
-        if referral.referrerIsCaller { legs[referral.legID]?.callerTransferredAway = true }
+        if referral.referrerIsCaller { legs.update(referral.legID) { $0.callerTransferredAway = true } }
         let transfer = CallTransfer(
             kind: referral.replaces == nil ? .blind : .attended, at: referral.at, fromCallID: referral.legID,
             toCallID: callID, target: referral.target)
@@ -281,7 +272,7 @@ public struct CallTracker: Sendable {
     }
 
     private func correlatedLeg(_ correlation: String, excluding callID: String) -> String? {
-        if correlation != callID, legs[correlation] != nil { return correlation }
+        if correlation != callID, legs.contains(correlation) { return correlation }
         var index = recentLegs.count - 1
         while index >= recentStart {
             let candidate = recentLegs[index].callID
@@ -347,7 +338,7 @@ public struct CallTracker: Sendable {
             return
         }
         closing.removeValue(forKey: from)
-        for id in moving.legIDs { legs[id]?.groupID = into }
+        for id in moving.legIDs { legs.update(id) { $0.groupID = into } }
         groups[into]?.legIDs += moving.legIDs
         groups[into]?.transfers += moving.transfers
         if let transfer { groups[into]?.transfers.append(transfer) }
@@ -360,8 +351,8 @@ public struct CallTracker: Sendable {
         guard let group = groups[groupID] else { return }
         var latest: CaptureTime?
         for id in group.legIDs {
-            guard let leg = legs[id] else { continue }
-            guard let ended = leg.endedAt else {
+            guard let endedAt = legs.read(id, { $0.endedAt }) else { continue }
+            guard let ended = endedAt else {
                 closing.removeValue(forKey: groupID)
                 return
             }
@@ -379,7 +370,7 @@ public struct CallTracker: Sendable {
     private func groupLastActivity(_ groupID: Int) -> CaptureTime {
         var latest = CaptureTime(microsecondsSinceEpoch: 0)
         for id in groups[groupID]?.legIDs ?? [] {
-            if let leg = legs[id], leg.lastActivity > latest { latest = leg.lastActivity }
+            if let lastActivity = legs.read(id, { $0.lastActivity }), lastActivity > latest { latest = lastActivity }
         }
         return latest
     }
@@ -393,10 +384,10 @@ public struct CallTracker: Sendable {
             var lastActivity: Int64 = .min
             var startedAt: Int64 = .max
             for id in group.legIDs {
-                guard let leg = legs[id] else { continue }
-                answered = answered || leg.answer != nil
-                lastActivity = max(lastActivity, leg.lastActivity.microsecondsSinceEpoch)
-                startedAt = min(startedAt, leg.startedAt.microsecondsSinceEpoch)
+                guard let times = legs.read(id, { ($0.answer != nil, $0.lastActivity, $0.startedAt) }) else { continue }
+                answered = answered || times.0
+                lastActivity = max(lastActivity, times.1.microsecondsSinceEpoch)
+                startedAt = min(startedAt, times.2.microsecondsSinceEpoch)
             }
             let current = now.microsecondsSinceEpoch
             guard lastActivity != .min else {
@@ -433,7 +424,7 @@ public struct CallTracker: Sendable {
             Self.microseconds(configuration.referWindowSeconds))
         while recentStart < recentLegs.count,
             time.microsecondsSinceEpoch - recentLegs[recentStart].startedAt.microsecondsSinceEpoch > window
-                || legs[recentLegs[recentStart].callID] == nil
+                || !legs.contains(recentLegs[recentStart].callID)
         {
             recentStart += 1
         }
@@ -449,7 +440,7 @@ public struct CallTracker: Sendable {
     private mutating func removeGroup(_ groupID: Int, complete: Bool) -> CallRecord? {
         guard let group = groups.removeValue(forKey: groupID) else { return nil }
         closing.removeValue(forKey: groupID)
-        let members = group.legIDs.compactMap { legs.removeValue(forKey: $0) }
+        let members = group.legIDs.compactMap { legs.remove($0) }
         referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
         return CallRecordBuilder(configuration: configuration).record(
             legs: members, transfers: group.transfers, complete: complete)

@@ -37,7 +37,7 @@ public struct SiteDescription: Sendable {
     /// digits when they do (phones register contacts such as `1002-0x559f57310cc0`); `nil` otherwise.
     /// Without a pattern, the leading digits of the user.
     public func extensionNumber(inUser user: String) -> String? {
-        let digits = String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
+        let digits = Self.leadingDialCharacters(of: user)
         guard let extensionMatcher else { return digits.isEmpty ? nil : digits }
         if extensionMatcher.matches(user) { return user }
         if !digits.isEmpty && digits != user && extensionMatcher.matches(digits) { return digits }
@@ -46,6 +46,26 @@ public struct SiteDescription: Sendable {
 
     /// Whether a trunk list was given (direction then comes from addresses rather than numbers).
     var hasTrunks: Bool { !trunkEndpoints.isEmpty }
+
+    /// The leading ASCII digits, `*` and `#` of `user`. Reads bytes: in UTF-8 those characters are single
+    /// bytes that no other character contains, and a digit followed by a combining mark is another character.
+    private static func leadingDialCharacters(of user: String) -> String {
+        let bytes = user.utf8
+        var end = bytes.startIndex
+        while end != bytes.endIndex {
+            let byte = bytes[end]
+            guard
+                (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "*")
+                    || byte == UInt8(ascii: "#")
+            else { break }
+            end = bytes.index(after: end)
+        }
+        // A combining mark after the last byte makes that byte part of a longer character: not a dial one.
+        if end != bytes.endIndex && bytes[end] >= 0x80 {
+            return String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
+        }
+        return String(user[..<end])
+    }
 }
 
 /// Why a site description cannot be used.

@@ -106,6 +106,7 @@ public struct NameAddress: Sendable, Equatable, Hashable {
 
     /// The URI's user part: `0401234567` of `sip:0401234567@pbx;user=phone`, the number of a `tel:` URI.
     public var user: String? {
+        if let user = Self.asciiUser(of: uri) { return user }
         var rest = Substring(uri)
         if let colon = rest.firstIndex(of: ":") {
             let scheme = rest[..<colon].lowercased()
@@ -118,6 +119,42 @@ public struct NameAddress: Sendable, Equatable, Hashable {
         guard let at = rest.firstIndex(of: "@") else { return nil }
         let user = rest[..<at].prefix { $0 != ";" && $0 != ":" }
         return user.isEmpty ? nil : String(user)
+    }
+
+    /// ``user`` of an ASCII URI, read byte by byte (the call tracker asks for it often); `.some(nil)` when
+    /// such a URI has no user part, `nil` when the URI is not ASCII and needs the general reading.
+    private static func asciiUser(of uri: String) -> String?? {
+        var uri = uri
+        return uri.withUTF8 { bytes -> String?? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var rest = bytes[...]
+            if let colon = rest.firstIndex(of: UInt8(ascii: ":")) {
+                let scheme = rest[..<colon]
+                let isTel = equalsIgnoringCase(scheme, "tel")
+                guard isTel || equalsIgnoringCase(scheme, "sip") || equalsIgnoringCase(scheme, "sips") else {
+                    return .some(nil)
+                }
+                rest = rest[(colon + 1)...]
+                if isTel {
+                    return .some(String(decoding: rest.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self))
+                }
+            }
+            guard let at = rest.firstIndex(of: UInt8(ascii: "@")) else { return .some(nil) }
+            let user = rest[..<at].prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: ":") }
+            return .some(user.isEmpty ? nil : String(decoding: user, as: UTF8.self))
+        }
+    }
+
+    /// Whether ASCII `bytes` spell `word` (lower case) in any case.
+    private static func equalsIgnoringCase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        var index = 0
+        for byte in bytes {
+            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            guard lower == word.utf8Start[index] else { return false }
+            index += 1
+        }
+        return true
     }
 }
 

@@ -1,0 +1,55 @@
+/// The call tracker's open legs by Call-ID, kept in an array so that a leg is read and changed where it is
+/// stored. A dictionary of legs hands out a copy of the leg (a retain and a release for each of its strings
+/// and lists) on every read, and moves it out and back on every change; the tracker does both for every
+/// message.
+struct LegTable: Sendable {
+    private var legs: [CallLeg] = []
+    private var slots: [String: Int] = [:]
+
+    /// The number of open legs.
+    var count: Int { legs.count }
+
+    /// Whether a leg with this Call-ID is open.
+    func contains(_ callID: String) -> Bool { slots[callID] != nil }
+
+    /// A copy of the leg with this Call-ID, for the less frequent paths; ``read(_:_:)`` does not copy.
+    subscript(callID: String) -> CallLeg? {
+        guard let slot = slots[callID] else { return nil }
+        return legs[slot]
+    }
+
+    /// Reads the leg with this Call-ID in place; `nil` when there is none.
+    func read<Result>(_ callID: String, _ body: (borrowing CallLeg) -> Result) -> Result? {
+        guard let slot = slots[callID] else { return nil }
+        // Through the buffer: the array's subscript getter would copy the leg for the call.
+        return legs.withUnsafeBufferPointer { body($0[slot]) }
+    }
+
+    /// Changes the leg with this Call-ID in place; `nil` when there is none.
+    @discardableResult
+    mutating func update<Result>(_ callID: String, _ body: (inout CallLeg) -> Result) -> Result? {
+        guard let slot = slots[callID] else { return nil }
+        return body(&legs[slot])
+    }
+
+    /// Adds a leg, or replaces the open leg with the same Call-ID.
+    mutating func insert(_ leg: CallLeg) {
+        if let slot = slots[leg.callID] {
+            legs[slot] = leg
+        } else {
+            slots[leg.callID] = legs.count
+            legs.append(leg)
+        }
+    }
+
+    /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.
+    mutating func remove(_ callID: String) -> CallLeg? {
+        guard let slot = slots.removeValue(forKey: callID) else { return nil }
+        let last = legs.count - 1
+        if slot != last {
+            legs.swapAt(slot, last)
+            slots[legs[slot].callID] = slot
+        }
+        return legs.removeLast()
+    }
+}
