@@ -86,7 +86,7 @@ struct DaemonBadInputTests {
         let simulator = try await PipedriveSimulator.start()
         defer { simulator.stop() }
         let configuration = try writeConfiguration(in: directory, simulator: simulator, logLevel: "info")
-        let count = 60
+        let count = 600
         let capture = directory.appendingPathComponent("calls.hep")
         try Data(SyntheticCalls.capture(count: count)).write(to: capture)
 
