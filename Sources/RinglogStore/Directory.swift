@@ -23,6 +23,9 @@ public actor Directory {
         public var unreadablePhones: [Int: [String]]
         /// Open deals held after the sync.
         public var openDeals = 0
+        /// Why the open deals could not be brought up to date (for example an OAuth app without
+        /// `deals:read`); the persons are synchronised all the same and the deals held before are kept.
+        public var dealsFailure: String?
     }
 
     private let executor = SerialQueueExecutor(label: "ringlog.directory")
@@ -87,7 +90,15 @@ public actor Directory {
             try store.setState("last_sweep_at", String(now))
         }
 
-        report.openDeals = try await synchronizeDeals(from: source, fullListing: fullSweep)
+        do {
+            report.openDeals = try await synchronizeDeals(from: source, fullListing: fullSweep)
+        } catch let cancellation as CancellationError {
+            throw cancellation
+        } catch {
+            // Deals only refine the choice among persons: their failure must not hold up the persons.
+            report.openDeals = deals.count
+            report.dealsFailure = "\(error)"
+        }
         searchedSinceSync = []
         return report
     }

@@ -9,6 +9,7 @@ private final class FakeCRM: DirectorySource {
     struct State {
         var persons: [Int: DirectoryPersonChange] = [:]
         var deals: [DirectoryDeal] = []
+        var dealsRefused = false
         var personCalls = 0
     }
     let state = Mutex(State())
@@ -37,8 +38,13 @@ private final class FakeCRM: DirectorySource {
         }
     }
 
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "403 Forbidden: the token has no deals:read scope" }
+    }
+
     func deals(updatedSince: String?, cursor: String?) async throws -> DirectoryPage<DirectoryDealChange> {
-        state.withLock {
+        if state.withLock({ $0.dealsRefused }) { throw Refused() }
+        return state.withLock {
             DirectoryPage(
                 items: $0.deals.map { DirectoryDealChange(deal: $0, isOpen: true, updatedAt: "") }, nextCursor: nil)
         }
@@ -97,6 +103,27 @@ struct DirectoryTests {
         #expect(sweep.removed >= 1)
         #expect(await directory.match(e164: "+358400124387", userID: nil)?.personID == 2)
         #expect(await directory.match(e164: "+358400124387", userID: nil)?.otherCandidates == [])
+    }
+
+    @Test("deals refused by Pipedrive: the persons are synchronised all the same and the deals held are kept")
+    func dealsRefused() async throws {
+        let scratch = Scratch()
+        let crm = FakeCRM()
+        crm.set(DirectoryPerson(id: 1, name: "Anna", phones: ["040 012 4387"]), at: "2026-01-01T00:00:00Z")
+        crm.state.withLock { $0.deals = [DirectoryDeal(id: 7, personID: 1, organizationID: nil, ownerID: 3)] }
+        let directory = try Directory(
+            directory: scratch.path, normalizer: PhoneNumberNormalizer(), fullSweepInterval: 1_000)
+        let first = try await directory.synchronize(from: crm, now: 100)
+        #expect(first.openDeals == 1 && first.dealsFailure == nil)
+
+        crm.state.withLock { $0.dealsRefused = true }
+        crm.set(DirectoryPerson(id: 2, name: "Mikko", phones: ["050 765 4321"]), at: "2026-01-02T00:00:00Z")
+        let second = try await directory.synchronize(from: crm, now: 200)
+        #expect(second.updated >= 1)  // the person at the watermark is read again, harmlessly
+        #expect(second.dealsFailure?.contains("deals:read") == true)
+        #expect(second.openDeals == 1)
+        #expect(await directory.match(e164: "+358507654321", userID: nil)?.personID == 2)
+        #expect(await directory.openDeals.map(\.id) == [7])
     }
 
     @Test("a restart loads the directory from disk without listing everything again")

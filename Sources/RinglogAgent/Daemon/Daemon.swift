@@ -478,6 +478,11 @@ public final class Daemon: Sendable {
                 let report = try await directory.synchronize(
                     from: source, now: Int64(Date().timeIntervalSince1970))
                 logger.info("directory synchronised: \(report.updated) updated, \(report.removed) removed")
+                if let failure = report.dealsFailure {
+                    logger.warning(
+                        "open deals not synchronised: \(failure); calls are logged without deal_id until this "
+                            + "works (an OAuth app needs the deals:read scope)")
+                }
             } catch is CancellationError {
                 return
             } catch {
