@@ -129,6 +129,16 @@ struct ExactlyOnceForOtherUsersTests {
         #expect((callBack["due_time"] as? String)?.hasPrefix("10:15") == true)
         // Two call logs' activities plus one call-back: nothing else was created.
         #expect(activities(state).count == before + 3)
+
+        // `ringlog status` counts it; `ringlog trace` shows it next to its call.
+        let reader = StatusReader(stateDirectory: directory.appendingPathComponent("state").path)
+        let status = try await reader.status()
+        #expect(status.callBacksCreated == 1 && status.callBacksPending == 0 && status.callBacksFailed == 0)
+        #expect(status.text.contains("call-backs:    created 1, pending 0, failed 0"))
+        #expect(status.prometheusText.contains("ringlog_callbacks{state=\"created\"} 1"))
+        let trace = try await reader.trace(callID: "missed-1")
+        #expect(trace.contains("call-back activity \(key)#callback"), "\(trace)")
+        #expect(trace.contains("written: activity \(callBack["id"] as? Int ?? -1)"), "\(trace)")
     }
 
     @Test("call-back activities can be switched off; answered calls never get one")

@@ -37,6 +37,14 @@ public struct StatusReader: Sendable {
             logged: counts[.done] ?? 0, pending: (counts[.pending] ?? 0) + (counts[.sending] ?? 0),
             failed: counts[.failed] ?? 0, skipped: counts[.skipped] ?? 0,
             failures: failures.map { DaemonStatus.Failure(key: $0.key, reason: $0.lastError ?? "unknown") })
+        let callBacks = try await outbox.counts(kind: CallLogWriter.callBackKind)
+        status.callBacksCreated = callBacks[.done] ?? 0
+        status.callBacksPending = (callBacks[.pending] ?? 0) + (callBacks[.sending] ?? 0)
+        status.callBacksFailed = callBacks[.failed] ?? 0
+        let callBackFailures = try await outbox.failures(kind: CallLogWriter.callBackKind, limit: failureLimit)
+        status.failures += callBackFailures.map {
+            DaemonStatus.Failure(key: $0.key, reason: $0.lastError ?? "unknown")
+        }
         let events = try await outbox.counts(kind: EventIntake.outboxKind)
         status.eventsSent = events[.done] ?? 0
         status.eventsPending = (events[.pending] ?? 0) + (events[.sending] ?? 0)
@@ -71,12 +79,19 @@ public struct StatusReader: Sendable {
         }
         let statement = try database.prepare(
             "SELECT key, state, attempts, last_error, result, payload, created_at, updated_at FROM outbox "
-                + "WHERE kind = 'call' AND (key = ? OR substr(key, 1, ?) = ?) ORDER BY id")
-        try statement.bind([.text(callID), .integer(Int64(callID.utf8.count + 1)), .text(callID + " ")])
+                + "WHERE kind IN ('call', 'callback') AND (key = ? OR substr(key, 1, ?) IN (?, ?)) ORDER BY id")
+        try statement.bind([
+            .text(callID), .integer(Int64(callID.utf8.count + 1)), .text(callID + " "), .text(callID + "#"),
+        ])
         var sections: [String] = []
         while try statement.step() {
+            let key = statement.text(0) ?? ""
+            guard !key.hasSuffix("#callback") else {
+                sections.append(Self.callBackSection(statement, key: key))
+                continue
+            }
             var lines: [String] = []
-            lines.append("call \(statement.text(0) ?? "")")
+            lines.append("call \(key)")
             let created = statement.integer(6)
             let updated = statement.integer(7)
             lines.append("  seen and queued: \(Self.time(created))")
@@ -109,6 +124,23 @@ public struct StatusReader: Sendable {
                 exitCode: .dataError)
         }
         return sections.joined(separator: "\n\n")
+    }
+
+    /// The call-back activity queued for a missed call: its state and, once written, the activity id.
+    private static func callBackSection(_ statement: SQLiteStatement, key: String) -> String {
+        var lines = ["call-back activity \(key)"]
+        lines.append("  queued: \(time(statement.integer(6)))")
+        lines.append(
+            "  state: \(statement.text(1) ?? "?") (attempts \(statement.integer(2)), updated "
+                + "\(time(statement.integer(7))))")
+        if let error = statement.text(3) { lines.append("  last error: \(error)") }
+        if statement.text(1) == "done", let resultText = statement.text(4),
+            let result = try? JSONDecoder().decode([String: Int].self, from: Data(resultText.utf8)),
+            let activityID = result["activity_id"]
+        {
+            lines.append("  written: activity \(activityID)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private static func time(_ milliseconds: Int64) -> String {

@@ -50,6 +50,12 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public var eventsRejected: Int?
     /// The daemon's last batch, one line with its time.
     public var lastEventBatch: String?
+    /// Call-back activities for missed inbound calls created in Pipedrive (outbox `done`).
+    public var callBacksCreated = 0
+    /// Call-back activities waiting to be written (outbox `pending` and `sending`).
+    public var callBacksPending = 0
+    /// Call-back activities that failed for good.
+    public var callBacksFailed = 0
 
     /// Creates a status.
     public init(
@@ -86,6 +92,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
         ]
         for failure in failures { lines.append("  failed \(failure.key): \(failure.reason)") }
         lines.append(
+            "call-backs:    created \(callBacksCreated), pending \(callBacksPending), failed \(callBacksFailed)")
+        lines.append(
             "events:        sent \(eventsSent), pending \(eventsPending), failed \(eventsFailed), skipped "
                 + "\(eventsSkipped), rejected \(eventsRejected.map(String.init) ?? "unknown")")
         lines.append("last batch:    \(lastEventBatch ?? "none")")
@@ -116,6 +124,12 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
             [
                 ("{state=\"logged\"}", logged), ("{state=\"pending\"}", pending), ("{state=\"failed\"}", failed),
                 ("{state=\"skipped\"}", skipped),
+            ])
+        metric(
+            "ringlog_callbacks", "Call-back activities for missed calls in the outbox by state.", "gauge",
+            [
+                ("{state=\"created\"}", callBacksCreated), ("{state=\"pending\"}", callBacksPending),
+                ("{state=\"failed\"}", callBacksFailed),
             ])
         metric(
             "ringlog_events", "Chat and ticket events in the outbox by state.", "gauge",
