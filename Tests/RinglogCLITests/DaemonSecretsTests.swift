@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 import Testing
 
 /// `ringlog run` with every kind of secret configured (API token or OAuth client secret, HEP capture password,
@@ -40,26 +41,26 @@ struct DaemonSecretsTests {
                 running.waitUntilExit()
             }
         }
-        var outputs: [(String, RinglogProcess.Result)] = []
+        var outputs: [(String, RinglogBinary.Result)] = []
         var queued = false
         for _ in 0..<150 where !queued {
-            let trace = try RinglogProcess.run(["trace", "--config", configuration, Self.callID])
+            let trace = try RinglogBinary.run(["trace", "--config", configuration, Self.callID])
             queued = trace.status == 0 && trace.output.contains(Self.callID)
             if !queued { usleep(200_000) }
         }
         #expect(queued, "the call was not queued; log: \(Self.text(of: log))")
         usleep(2_000_000)  // the writer tries Pipedrive (unreachable) at least once
-        outputs.append(("status while running", try RinglogProcess.run(["status", "--config", configuration])))
+        outputs.append(("status while running", try RinglogBinary.run(["status", "--config", configuration])))
         outputs.append(
-            ("trace while running", try RinglogProcess.run(["trace", "--config", configuration, Self.callID])))
+            ("trace while running", try RinglogBinary.run(["trace", "--config", configuration, Self.callID])))
         kill(running.processIdentifier, SIGTERM)
         running.waitUntilExit()
-        outputs.append(("status after stop", try RinglogProcess.run(["status", "--config", configuration])))
-        outputs.append(("trace after stop", try RinglogProcess.run(["trace", "--config", configuration, Self.callID])))
-        outputs.append(("trace of an unknown call", try RinglogProcess.run(["trace", "--config", configuration, "x"])))
-        outputs.append(("check", try RinglogProcess.run(["check", "--offline", "--config", configuration])))
+        outputs.append(("status after stop", try RinglogBinary.run(["status", "--config", configuration])))
+        outputs.append(("trace after stop", try RinglogBinary.run(["trace", "--config", configuration, Self.callID])))
+        outputs.append(("trace of an unknown call", try RinglogBinary.run(["trace", "--config", configuration, "x"])))
+        outputs.append(("check", try RinglogBinary.run(["check", "--offline", "--config", configuration])))
         outputs.append(
-            ("status, no state", try RinglogProcess.run(["status", "--config", files.inlineSecrets])))
+            ("status, no state", try RinglogBinary.run(["status", "--config", files.inlineSecrets])))
 
         let runLog = Self.text(of: log)
         for secret in SecretFiles.secrets {
@@ -84,7 +85,7 @@ struct DaemonSecretsTests {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
         let process = Process()
-        process.executableURL = RinglogProcess.executable
+        process.executableURL = RinglogBinary.url
         process.arguments = arguments
         process.standardError = handle
         process.standardOutput = handle
@@ -115,7 +116,7 @@ struct DaemonSecretsTests {
     static func sendLabCall(to port: Int, authKey: String) throws {
         let capture = [UInt8](
             try Data(
-                contentsOf: RinglogProcess.packageRoot.appendingPathComponent("Tests/Fixtures/lab/inbound_answered.hep")
+                contentsOf: PackageRoot.url.appendingPathComponent("Tests/Fixtures/lab/inbound_answered.hep")
             ))
         var datagrams: [[UInt8]] = []
         var offset = 0
