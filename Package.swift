@@ -71,7 +71,7 @@ let package = Package(
 
         // What the fuzz targets check for each input (scripts/fuzz, docs/reliability.md).
         .target(
-            name: "RinglogFuzzing", dependencies: ["RinglogCore", "RinglogCapture"],
+            name: "RinglogFuzzing", dependencies: ["RinglogCore", "RinglogCapture", "RinglogEvents"],
             path: "Sources/Fuzz/RinglogFuzzing",
             swiftSettings: strictSettings),
 
@@ -133,7 +133,9 @@ let package = Package(
 // RinglogFuzzing, which the regression tests use too.
 if Context.environment["RINGLOG_FUZZ"] != nil {
     package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
-    for name in ["FuzzHEP", "FuzzSIP", "FuzzCaptureFile", "FuzzCallTracker", "FuzzPhone", "FuzzConfiguration"] {
+    for name in [
+        "FuzzHEP", "FuzzSIP", "FuzzCaptureFile", "FuzzCallTracker", "FuzzPhone", "FuzzConfiguration", "FuzzEventLines",
+    ] {
         package.products.append(.executable(name: name, targets: [name]))
         package.targets.append(
             .executableTarget(

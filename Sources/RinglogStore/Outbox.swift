@@ -218,6 +218,16 @@ public actor Outbox {
         try items(where: "kind = ? AND state = 'failed' ORDER BY updated_at DESC LIMIT \(max(1, limit))", [.text(kind)])
     }
 
+    /// Removes the items that became `done` or `skipped` before `cutoff` (milliseconds since the Unix epoch), so
+    /// that the outbox does not grow with every call ever logged; returns how many were removed. Failed, pending
+    /// and sending items stay. Work enqueued again after its item was removed is new work (written again).
+    @discardableResult
+    public func removeFinished(before cutoff: Int64) throws -> Int {
+        try database.prepare("DELETE FROM outbox WHERE state IN ('done', 'skipped') AND updated_at < ?")
+            .run([.integer(cutoff)])
+        return database.changes
+    }
+
     private func items(where condition: String, _ values: [SQLiteStatement.Value]) throws -> [Item] {
         let statement = try database.prepare("SELECT \(Self.columns) FROM outbox WHERE \(condition)")
         try statement.bind(values)

@@ -3,11 +3,11 @@ import RinglogTestSupport
 import Testing
 
 /// Runs `ringlog` commands whose configurations hold known secret values (API token, OAuth client secret, HEP
-/// capture password) through their success and failure paths, and checks that no secret appears in anything
-/// they print.
+/// capture password, SIP password) through their success and failure paths, and checks that no secret appears
+/// in anything they print.
 ///
-/// ``SecretLeakScenario/all`` is the list of command lines; commands that print more (`status`, `trace`, the
-/// agent's log) join it as they are added.
+/// ``SecretLeakScenario/all`` is the list of command lines; the running daemon with `status` and `trace`, and
+/// the files it writes, are checked by `DaemonSecretsTests`.
 @Suite("Secrets never appear in ringlog's output")
 struct SecretsTests {
     @Test("no command prints a configured secret", arguments: SecretLeakScenario.all)
@@ -73,8 +73,10 @@ struct SecretLeakScenario: Sendable, CustomTestStringConvertible {
 
 /// A scratch directory with tenant configurations that hold ``secrets``; removed when released.
 final class SecretFiles: Sendable {
-    /// The API token, OAuth client secret and HEP capture password the configurations hold.
-    static let secrets = ["tok-SECRET-api-7c1f0e", "cs-SECRET-oauth-2b9e51", "hk-SECRET-hep-41d0aa"]
+    /// The API token, OAuth client secret, HEP capture password and SIP password the configurations hold.
+    static let secrets = [
+        "tok-SECRET-api-7c1f0e", "cs-SECRET-oauth-2b9e51", "hk-SECRET-hep-41d0aa", "sp-SECRET-sip-5e83c7",
+    ]
 
     let directory: String
     var inlineSecrets: String { directory + "/inline.json" }
@@ -91,12 +93,15 @@ final class SecretFiles: Sendable {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ringlog-secrets-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let (token, clientSecret, hepKey) = (Self.secrets[0], Self.secrets[1], Self.secrets[2])
+        let (token, clientSecret, hepKey, sipPassword) = (
+            Self.secrets[0], Self.secrets[1], Self.secrets[2], Self.secrets[3]
+        )
         let state = directory + "/state"
         let inline = """
             {"tenant": "acme", "state_dir": "\(state)",
              "pipedrive": {"base_url": "http://127.0.0.1:9", "api_token": "\(token)"},
-             "hep": {"listen": "127.0.0.1:9060", "auth_key": "\(hepKey)"}}
+             "hep": {"listen": "127.0.0.1:9060", "auth_key": "\(hepKey)"},
+             "sip": {"server": "127.0.0.1:9", "username": "1001", "password": "\(sipPassword)"}}
             """
         try write(inlineSecrets, inline, mode: 0o600)
         try write(readableInlineSecrets, inline, mode: 0o644)
@@ -134,7 +139,8 @@ final class SecretFiles: Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
-    private func write(_ path: String, _ text: String, mode: Int) throws {
+    /// Writes `text` to `path` with permissions `mode`.
+    func write(_ path: String, _ text: String, mode: Int) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
     }

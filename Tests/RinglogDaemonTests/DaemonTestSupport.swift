@@ -56,5 +56,8 @@ func wait(for process: Process, atMost seconds: Double) -> Bool {
         process.waitUntilExit()
         return false
     }
+    // Returns at once; without it Foundation keeps the finished Process and its file handles alive (the
+    // address sanitizer's leak check reports them).
+    process.waitUntilExit()
     return true
 }

@@ -16,6 +16,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case phone = "FuzzPhone"
     /// One tenant configuration file: ``ConfigurationFuzzing``.
     case configuration = "FuzzConfiguration"
+    /// Chat and ticket event lines (JSON Lines): ``EventLineFuzzing``.
+    case eventLines = "FuzzEventLines"
 
     /// Runs one input through the target.
     /// - Throws: ``FuzzInvariantViolation`` when a result breaks a promise.
@@ -27,6 +29,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .callTracker: try CallTrackerFuzzing.run(input)
         case .phone: try PhoneFuzzing.run(input)
         case .configuration: try ConfigurationFuzzing.run(input)
+        case .eventLines: try EventLineFuzzing.run(input)
         }
     }
 }

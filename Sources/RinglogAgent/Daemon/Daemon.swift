@@ -501,15 +501,34 @@ public final class Daemon: Sendable {
         async
     {
         var lastWatchdog = ContinuousClock.now
+        var lastCleanUp: ContinuousClock.Instant?
         while !Task.isCancelled {
             await writeSnapshot(
                 client: client, writer: writer, outbox: outbox, stateDirectory: stateDirectory,
                 running: true)
+            if lastCleanUp.map({ ContinuousClock.now - $0 >= .seconds(60) }) ?? true {
+                await removeFinishedItems(outbox: outbox)
+                lastCleanUp = .now
+            }
             if let interval = notifier.watchdogInterval, ContinuousClock.now - lastWatchdog >= interval {
                 notifier.notify("WATCHDOG=1")
                 lastWatchdog = .now
             }
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
+        }
+    }
+
+    /// Removes outbox items finished longer ago than `outbox.keep_done_days`, so the outbox stays bounded.
+    private func removeFinishedItems(outbox: Outbox) async {
+        let settings = configuration.withLock { $0.outbox }
+        do {
+            let removed = try await outbox.removeFinished(
+                before: settings.removalCutoff(nowMilliseconds: Self.nowMilliseconds()))
+            if removed > 0 {
+                logger.debug("outbox: removed \(removed) item(s) finished over \(settings.keepDoneDays) day(s) ago")
+            }
+        } catch {
+            logger.warning("outbox: cannot remove finished items (\(error)); trying again in a minute")
         }
     }
 

@@ -2,7 +2,7 @@ extension TenantConfiguration {
     /// The top-level keys a tenant configuration may have.
     public static let topLevelKeys = [
         "$schema", "tenant", "region", "state_dir", "log_level", "pipedrive", "hep", "site", "users", "policy",
-        "tracker", "events", "sip", "source", "call_logs", "directory",
+        "tracker", "events", "sip", "source", "call_logs", "directory", "outbox",
     ]
 
     /// Reads and validates a tenant configuration; every error names the key and says what to write.
@@ -55,7 +55,9 @@ extension TenantConfiguration {
             } ?? CallLogSettings(),
             directory: try root.object("directory").map { (object) throws(ConfigurationError) in
                 try DirectorySettings(object)
-            } ?? DirectorySettings())
+            } ?? DirectorySettings(),
+            outbox: try root.object("outbox").map { (object) throws(ConfigurationError) in try OutboxSettings(object) }
+                ?? OutboxSettings())
         source = try CallSource(root, sip: sip)
     }
 

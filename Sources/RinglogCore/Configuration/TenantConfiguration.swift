@@ -32,6 +32,8 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var callLogs: CallLogSettings
     /// The contact directory's sync (the `directory` block).
     public var directory: DirectorySettings
+    /// How long finished outbox items are kept.
+    public var outbox: OutboxSettings
 
     /// Creates a configuration from its parts; `init(json:)` is the usual way.
     public init(
@@ -40,7 +42,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         users: [String: String] = [:], policy: CallPolicy = CallPolicy(), tracker: TrackerSettings = TrackerSettings(),
         events: EventSettings? = nil,
         sip: SIPSettings? = nil, callLogs: CallLogSettings = CallLogSettings(),
-        directory: DirectorySettings = DirectorySettings()
+        directory: DirectorySettings = DirectorySettings(), outbox: OutboxSettings = OutboxSettings()
     ) {
         self.tenant = tenant
         self.region = region
@@ -56,6 +58,7 @@ public struct TenantConfiguration: Sendable, Equatable {
         self.sip = sip
         self.callLogs = callLogs
         self.directory = directory
+        self.outbox = outbox
     }
 
     /// Every inline secret in the configuration, with its key; the loader refuses a file readable by
