@@ -31,6 +31,9 @@ public actor Outbox {
     /// Where an item is in its life.
     public enum State: String, Sendable, CaseIterable {
         case pending, sending, done, failed, skipped
+
+        /// Whether the item still waits to be written or is being written (`pending` or `sending`).
+        public var isUnsettled: Bool { self == .pending || self == .sending }
     }
 
     /// What ``enqueue(kind:key:payload:now:)`` or ``enqueue(_:now:)`` did with one item.

@@ -223,15 +223,20 @@ public actor CallLogWriter {
         let text = error.description
         counters.lastError = text
         let current = now()
+        // An earlier attempt that may have reached Pipedrive stays unconfirmed until a search settles it: a
+        // later 429 (of the search itself, say) must not make the next attempt send the call log again.
+        let stillUnconfirmed = item.lastError?.hasPrefix(Self.unconfirmedPrefix) == true
+        let retryText = stillUnconfirmed ? Self.unconfirmedPrefix + text : text
         switch error {
         case .needsReauthorization:
             try await outbox.markRetry(
-                item.id, error: text, notBefore: current + settings.reauthorizationPauseMilliseconds, now: current,
-                countsAsAttempt: false)
+                item.id, error: retryText, notBefore: current + settings.reauthorizationPauseMilliseconds,
+                now: current, countsAsAttempt: false)
             return .postponed(text)
         case .rateLimited(let date), .dailyBudgetExhausted(let date):
             let notBefore = max(current + 1_000, Int64(date.timeIntervalSince1970 * 1000))
-            try await outbox.markRetry(item.id, error: text, notBefore: notBefore, now: current, countsAsAttempt: false)
+            try await outbox.markRetry(
+                item.id, error: retryText, notBefore: notBefore, now: current, countsAsAttempt: false)
             return .postponed(text)
         case .serverError, .transport:
             let delay = settings.retry.delayMilliseconds(afterFailedAttempts: item.attempts + 1, unitRandom: random())
@@ -243,7 +248,7 @@ public actor CallLogWriter {
             if error.isRetryable {
                 let delay = settings.retry.delayMilliseconds(
                     afterFailedAttempts: item.attempts + 1, unitRandom: random())
-                try await outbox.markRetry(item.id, error: text, notBefore: current + delay, now: current)
+                try await outbox.markRetry(item.id, error: retryText, notBefore: current + delay, now: current)
                 return .postponed(text)
             }
             try await outbox.markFailed(item.id, reason: text, now: current)
@@ -373,6 +378,7 @@ public actor CallLogWriter {
     private func markDone(
         _ item: Outbox.Item, written: CallLogResult, match: String, record: CallRecord?, now: Int64
     ) async throws {
+        markers[CallLogComposer.marker(forKey: item.key)] = nil
         var result = written
         result.match = match
         let encoder = JSONEncoder()
@@ -416,7 +422,8 @@ public actor CallLogWriter {
     }
 
     /// The call log whose note carries the marker of `key`, scanning the authorised user's call logs
-    /// incrementally (pages already read are remembered).
+    /// incrementally (pages already read are not read again). Of the call logs read, only those of calls
+    /// not yet settled in the outbox are remembered, so memory stays bounded however many calls were logged.
     private func findOwnLog(key: String) async throws -> CallLog? {
         let marker = CallLogComposer.marker(forKey: key)
         if let log = markers[marker] { return log }
@@ -424,7 +431,10 @@ public actor CallLogWriter {
         for _ in 0..<10_000 {
             let page = try await client.callLogs(start: start, limit: 50)
             for log in page.callLogs {
-                if let found = Self.marker(in: log.note) { markers[found] = log }
+                guard let found = Self.marker(in: log.note) else { continue }
+                let foundKey = HTMLText.unescape(String(found.dropFirst(CallLogComposer.markerPrefix.count)))
+                let unsettled = try await outbox.item(key: foundKey)?.state.isUnsettled == true
+                if found == marker || unsettled { markers[found] = log }
             }
             start += page.callLogs.count
             scannedLogs = start

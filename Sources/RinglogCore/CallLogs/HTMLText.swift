@@ -16,4 +16,30 @@ public enum HTMLText {
         }
         return escaped
     }
+
+    /// The inverse of ``escape(_:)``: `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&#39;` back to their characters;
+    /// anything else is left as it is.
+    public static func unescape(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var plain = ""
+        plain.reserveCapacity(text.utf8.count)
+        var rest = Substring(text)
+        while let ampersand = rest.firstIndex(of: "&") {
+            plain += rest[..<ampersand]
+            rest = rest[ampersand...]
+            if let (entity, character) = entities.first(where: { rest.hasPrefix($0.0) }) {
+                plain.append(character)
+                rest = rest.dropFirst(entity.count)
+            } else {
+                plain.append("&")
+                rest = rest.dropFirst()
+            }
+        }
+        plain += rest
+        return plain
+    }
+
+    private static let entities: [(String, Character)] = [
+        ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"),
+    ]
 }
