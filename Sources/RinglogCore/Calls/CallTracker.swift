@@ -64,6 +64,7 @@ public struct CallTracker: Sendable {
     public mutating func process(_ message: SIPMessage, packet: CapturedPacket) -> [CallRecord] {
         let time = packet.timestamp
         if now.map({ time > $0 }) ?? true { now = time }
+        legs.remember(message.callID)
         var touched: String?
         switch message.startLine {
         case .request(let method, _):
