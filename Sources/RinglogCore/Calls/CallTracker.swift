@@ -37,6 +37,8 @@ public struct CallTracker: Sendable {
         var consumed = false
     }
 
+    /// Made once: a builder per record would copy the whole configuration (site, normaliser) each time.
+    private let recordBuilder: CallRecordBuilder
     private var legs = LegTable()
     private var groups: [Int: Group] = [:]
     private var nextGroupID = 0
@@ -52,6 +54,7 @@ public struct CallTracker: Sendable {
     /// Creates a tracker.
     public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration()) {
         self.configuration = configuration
+        recordBuilder = CallRecordBuilder(configuration: configuration)
     }
 
     /// The number of dialogs currently open.
@@ -443,7 +446,7 @@ public struct CallTracker: Sendable {
         closing.removeValue(forKey: groupID)
         let members = group.legIDs.compactMap { legs.remove($0) }
         referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
-        return CallRecordBuilder(configuration: configuration).record(
+        return recordBuilder.record(
             legs: members, transfers: group.transfers, complete: complete)
     }
 
