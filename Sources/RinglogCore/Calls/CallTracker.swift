@@ -364,7 +364,9 @@ public struct CallTracker: Sendable {
     /// Runs after every change to a leg of the group: keeps its end time (and closing entry) and its times
     /// for eviction up to date.
     private mutating func updateClosing(_ groupID: Int) {
-        guard let legIDs = groups[groupID]?.legIDs else { return }
+        // One hash for the read and the write below: nothing changes `groups` in between.
+        guard let groupIndex = groups.index(forKey: groupID) else { return }
+        let legIDs = groups.values[groupIndex].legIDs
         var latest: CaptureTime?
         var isOpen = false
         var times: GroupTimes?
@@ -396,7 +398,7 @@ public struct CallTracker: Sendable {
             }
             if latest.map({ ended > $0 }) ?? true { latest = ended }
         }
-        groups[groupID]?.times = times
+        groups.values[groupIndex].times = times
         if isOpen {
             closing.removeValue(forKey: groupID)
             return
