@@ -21,6 +21,10 @@ struct PacketDissector {
     private var sctpMessages: SCTPMessageReassembler
     private var time = CaptureTime(microsecondsSinceEpoch: 0)
     private var output: [CapturedPacket] = []
+    /// The text of the IPv4 addresses seen last, newest at the end: a capture's packets mostly go between
+    /// the same few hosts, so most packets need no address formatted.
+    private var recentIPv4Names: [(address: UInt32, name: String)] = []
+    private static let recentIPv4NameLimit = 4
 
     /// Creates a dissector for frames of `linkType`.
     init(linkType: LinkType, hepDecoder: HEPDecoder, limits: CaptureLimits) {
@@ -309,14 +313,24 @@ struct PacketDissector {
         }
     }
 
+    /// `address.description`, from the recent IPv4 names when it is there.
+    private mutating func name(of address: IPAddress) -> String {
+        guard case .v4(let value) = address else { return address.description }
+        for entry in recentIPv4Names where entry.address == value { return entry.name }
+        let name = address.description
+        if recentIPv4Names.count == Self.recentIPv4NameLimit { recentIPv4Names.removeFirst() }
+        recentIPv4Names.append((value, name))
+        return name
+    }
+
     private mutating func emit(
         _ payload: ArraySlice<UInt8>, _ source: IPAddress, _ sourcePort: UInt16, _ destination: IPAddress,
         _ destinationPort: UInt16, _ transport: TransportProtocol
     ) {
         output.append(
             CapturedPacket(
-                timestamp: time, source: TransportEndpoint(address: source.description, port: sourcePort),
-                destination: TransportEndpoint(address: destination.description, port: destinationPort),
+                timestamp: time, source: TransportEndpoint(address: name(of: source), port: sourcePort),
+                destination: TransportEndpoint(address: name(of: destination), port: destinationPort),
                 transport: transport, payload: Array(payload)))
     }
 }

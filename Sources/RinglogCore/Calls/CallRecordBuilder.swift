@@ -121,8 +121,8 @@ struct CallRecordBuilder {
         }
 
         return CallRecord(
-            callID: primary.callID, direction: direction, from: fromNumber.map(normalized),
-            to: toNumber.map(normalized), extensionNumber: extensionNumber, startedAt: startedAt,
+            callID: primary.callID, direction: direction, from: fromNumber.map { normalized($0, site: site) },
+            to: toNumber.map { normalized($0, site: site) }, extensionNumber: extensionNumber, startedAt: startedAt,
             answeredAt: answeredAt, endedAt: endedAt, ringSeconds: ringSeconds, talkSeconds: talkSeconds,
             outcome: outcome, complete: complete, callIDs: legs.map(\.callID),
             answeringURI: lastAnswered?.answer?.contact?.uri, transfers: transfers)
@@ -191,8 +191,9 @@ struct CallRecordBuilder {
     }
 
     /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.
-    private func normalized(_ raw: String) -> String {
-        if configuration.site?.extensionNumber(inUser: raw) == raw { return raw }
+    private func normalized(_ raw: String, site: SiteDescription?) -> String {
+        // The caller's copy of the site: reading `configuration.site` here would copy it for every number.
+        if site?.extensionNumber(inUser: raw) == raw { return raw }
         return configuration.normalizer.normalize(raw)?.e164 ?? raw
     }
 

@@ -103,11 +103,12 @@ public struct CallReplay: Sendable {
         let time = item.packet.timestamp.microsecondsSinceEpoch
         var index = buffer.count
         while index > bufferStart && bufferTimes[index - 1] > time { index -= 1 }
+        // Moved in (`consume`): a copy would retain and release every string and list of the message.
         if index == buffer.count {
-            buffer.append(item)
+            buffer.append(consume item)
             bufferTimes.append(time)
         } else {
-            buffer.insert(item, at: index)
+            buffer.insert(consume item, at: index)
             bufferTimes.insert(time, at: index)
         }
     }

@@ -21,6 +21,16 @@ public struct CallTracker: Sendable {
     private struct Group: Sendable {
         var legIDs: [String]
         var transfers: [CallTransfer] = []
+        /// Its legs' times taken together, as of the last change to any of them (``updateClosing(_:)`` runs
+        /// after every change); `nil` when none of its legs is open.
+        var times: GroupTimes?
+    }
+
+    /// A group's legs taken together, for eviction: answered by any, last active and first started.
+    private struct GroupTimes: Sendable {
+        var answered: Bool
+        var lastActivity: Int64
+        var startedAt: Int64
     }
 
     private struct Referral: Sendable {
@@ -37,6 +47,8 @@ public struct CallTracker: Sendable {
         var consumed = false
     }
 
+    /// Made once: a builder per record would copy the whole configuration (site, normaliser) each time.
+    private let recordBuilder: CallRecordBuilder
     private var legs = LegTable()
     private var groups: [Int: Group] = [:]
     private var nextGroupID = 0
@@ -52,6 +64,7 @@ public struct CallTracker: Sendable {
     /// Creates a tracker.
     public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration()) {
         self.configuration = configuration
+        recordBuilder = CallRecordBuilder(configuration: configuration)
     }
 
     /// The number of dialogs currently open.
@@ -64,6 +77,7 @@ public struct CallTracker: Sendable {
     public mutating func process(_ message: SIPMessage, packet: CapturedPacket) -> [CallRecord] {
         let time = packet.timestamp
         if now.map({ time > $0 }) ?? true { now = time }
+        legs.remember(message.callID)
         var touched: String?
         switch message.startLine {
         case .request(let method, _):
@@ -347,16 +361,47 @@ public struct CallTracker: Sendable {
 
     // MARK: Closing and eviction
 
+    /// Runs after every change to a leg of the group: keeps its end time (and closing entry) and its times
+    /// for eviction up to date.
     private mutating func updateClosing(_ groupID: Int) {
-        guard let group = groups[groupID] else { return }
+        // One hash for the read and the write below: nothing changes `groups` in between.
+        guard let groupIndex = groups.index(forKey: groupID) else { return }
+        let legIDs = groups.values[groupIndex].legIDs
         var latest: CaptureTime?
-        for id in group.legIDs {
-            guard let endedAt = legs.read(id, { $0.endedAt }) else { continue }
+        var isOpen = false
+        var times: GroupTimes?
+        for id in legIDs {
+            guard
+                let (endedAt, legTimes) = legs.read(
+                    id,
+                    { leg in
+                        (
+                            leg.endedAt,
+                            GroupTimes(
+                                answered: leg.answer != nil, lastActivity: leg.lastActivity.microsecondsSinceEpoch,
+                                startedAt: leg.startedAt.microsecondsSinceEpoch)
+                        )
+                    })
+            else { continue }
+            if var combined = times {
+                combined.answered = combined.answered || legTimes.answered
+                combined.lastActivity = max(combined.lastActivity, legTimes.lastActivity)
+                combined.startedAt = min(combined.startedAt, legTimes.startedAt)
+                times = combined
+            } else {
+                times = legTimes
+            }
+            guard !isOpen else { continue }
             guard let ended = endedAt else {
-                closing.removeValue(forKey: groupID)
-                return
+                isOpen = true
+                continue
             }
             if latest.map({ ended > $0 }) ?? true { latest = ended }
+        }
+        groups.values[groupIndex].times = times
+        if isOpen {
+            closing.removeValue(forKey: groupID)
+            return
         }
         if let latest, closing[groupID] != latest {
             closing[groupID] = latest
@@ -379,22 +424,14 @@ public struct CallTracker: Sendable {
         let idle = Self.microseconds(configuration.unansweredTimeoutSeconds)
         let maximumAge = Self.microseconds(configuration.maximumCallAgeSeconds)
         var stale: [Int] = []
+        // Each group's times were gathered when its legs last changed: no Call-ID lookups per leg here.
         for (groupID, group) in groups where closing[groupID] == nil {
-            var answered = false
-            var lastActivity: Int64 = .min
-            var startedAt: Int64 = .max
-            for id in group.legIDs {
-                guard let times = legs.read(id, { ($0.answer != nil, $0.lastActivity, $0.startedAt) }) else { continue }
-                answered = answered || times.0
-                lastActivity = max(lastActivity, times.1.microsecondsSinceEpoch)
-                startedAt = min(startedAt, times.2.microsecondsSinceEpoch)
-            }
             let current = now.microsecondsSinceEpoch
-            guard lastActivity != .min else {
+            guard let times = group.times else {
                 stale.append(groupID)
                 continue
             }
-            if (!answered && current - lastActivity > idle) || current - startedAt > maximumAge {
+            if (!times.answered && current - times.lastActivity > idle) || current - times.startedAt > maximumAge {
                 stale.append(groupID)
             }
         }
@@ -442,7 +479,7 @@ public struct CallTracker: Sendable {
         closing.removeValue(forKey: groupID)
         let members = group.legIDs.compactMap { legs.remove($0) }
         referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
-        return CallRecordBuilder(configuration: configuration).record(
+        return recordBuilder.record(
             legs: members, transfers: group.transfers, complete: complete)
     }
 

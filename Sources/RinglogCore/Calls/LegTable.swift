@@ -2,25 +2,43 @@
 /// stored. A dictionary of legs hands out a copy of the leg (a retain and a release for each of its strings
 /// and lists) on every read, and moves it out and back on every change; the tracker does both for every
 /// message.
+///
+/// The tracker looks up the same Call-ID several times per message (the leg, its group, its end time);
+/// ``remember(_:)`` keeps that Call-ID's slot so those lookups compare one string instead of hashing it.
 struct LegTable: Sendable {
     private var legs: [CallLeg] = []
     private var slots: [String: Int] = [:]
+    /// The Call-ID last given to ``remember(_:)`` and its slot (`nil`: no open leg), kept in step with
+    /// `slots` by ``insert(_:)`` and ``remove(_:)``.
+    private var remembered: (callID: String, slot: Int?)?
 
     /// The number of open legs.
     var count: Int { legs.count }
 
+    /// Looks `callID` up once, so that the next lookups of it (until another Call-ID is remembered) need no
+    /// hashing.
+    mutating func remember(_ callID: String) {
+        remembered = (callID, slots[callID])
+    }
+
+    /// The slot of `callID` in `legs`, or `nil` when it has no open leg.
+    private func slot(_ callID: String) -> Int? {
+        if let remembered, remembered.callID == callID { return remembered.slot }
+        return slots[callID]
+    }
+
     /// Whether a leg with this Call-ID is open.
-    func contains(_ callID: String) -> Bool { slots[callID] != nil }
+    func contains(_ callID: String) -> Bool { slot(callID) != nil }
 
     /// A copy of the leg with this Call-ID, for the less frequent paths; ``read(_:_:)`` does not copy.
     subscript(callID: String) -> CallLeg? {
-        guard let slot = slots[callID] else { return nil }
+        guard let slot = slot(callID) else { return nil }
         return legs[slot]
     }
 
     /// Reads the leg with this Call-ID in place; `nil` when there is none.
     func read<Result>(_ callID: String, _ body: (borrowing CallLeg) -> Result) -> Result? {
-        guard let slot = slots[callID] else { return nil }
+        guard let slot = slot(callID) else { return nil }
         // Through the buffer: the array's subscript getter would copy the leg for the call.
         return legs.withUnsafeBufferPointer { body($0[slot]) }
     }
@@ -28,7 +46,7 @@ struct LegTable: Sendable {
     /// Changes the leg with this Call-ID in place; `nil` when there is none.
     @discardableResult
     mutating func update<Result>(_ callID: String, _ body: (inout CallLeg) -> Result) -> Result? {
-        guard let slot = slots[callID] else { return nil }
+        guard let slot = slot(callID) else { return nil }
         return body(&legs[slot])
     }
 
@@ -38,6 +56,7 @@ struct LegTable: Sendable {
             legs[slot] = leg
         } else {
             slots[leg.callID] = legs.count
+            if remembered?.callID == leg.callID { remembered?.slot = legs.count }
             legs.append(leg)
         }
     }
@@ -45,6 +64,7 @@ struct LegTable: Sendable {
     /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.
     mutating func remove(_ callID: String) -> CallLeg? {
         guard let slot = slots.removeValue(forKey: callID) else { return nil }
+        remembered = nil
         let last = legs.count - 1
         if slot != last {
             legs.swapAt(slot, last)
