@@ -141,6 +141,19 @@ struct DaemonCommandTests {
             logs = try await simulator.callLogs()
         }
         #expect(logs.count == 3)
+
+        // A datagram that is not HEP is counted, shown by `status` and warned about in the log.
+        let garbage: [UInt8] = [0x48, 0x45, 0x50, 0x33, 0x00, 0x10] + Array(repeating: 0xFF, count: 10)
+        #expect(sendDatagrams(garbage, toPort: UInt16(port), whenListening: log))
+        var statusText = ""
+        for _ in 0..<100 where !statusText.contains("malformed 1") {
+            try await Task.sleep(for: .milliseconds(200))
+            statusText = try runRinglog(["status", "--config", configuration.path], in: directory).output
+        }
+        #expect(statusText.contains("malformed 1, wrong or missing capture password 0, not SIP 0"), "\(statusText)")
+        let warned = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(warned.contains("HEP: 0 packet(s) with a wrong or missing capture password and 1 malformed"))
+
         kill(daemon.processIdentifier, SIGTERM)
         #expect(wait(for: daemon, atMost: 20))
         #expect(daemon.terminationStatus == 0)

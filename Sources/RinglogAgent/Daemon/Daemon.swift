@@ -53,6 +53,10 @@ public final class Daemon: Sendable {
     /// Wakes idle write workers when calls were committed.
     private let workSignal = WorkSignal()
     private let configuration: Mutex<TenantConfiguration>
+    /// The HEP listener while `ringlog run` listens, for its counters in the status.
+    private let hepListener = Mutex<HEPListener?>(nil)
+    /// HEP packets refused (malformed or a wrong capture password) when the last warning about them was logged.
+    private let hepRefusalsWarned = Mutex<(count: Int, at: ContinuousClock.Instant?)>((0, nil))
     /// The chat and ticket batches, while `ringlog run` listens (not in a replay or a dry run).
     private let eventBatches = Mutex<DaemonEventBatches?>(nil)
 
@@ -174,6 +178,7 @@ public final class Daemon: Sendable {
             logger.notice("listening for HEP on \(hep.listen.address):\(boundListener?.udpPort ?? 0) (UDP and TCP)")
         }
         let listener = boundListener
+        hepListener.withLock { $0 = listener }
         let events =
             replaying || options.dryRun
             ? nil
@@ -543,6 +548,13 @@ public final class Daemon: Sendable {
             callsSeen: callsSeen.load(ordering: .relaxed), lastError: counters.lastError,
             authorization: await client.authorizationState.description, tokensByEndpoint: tokens,
             unmappedExtensions: counters.unmappedExtensions, tokensDay: TokenLedger.utcDate(of: Date()))
+        if let counters = hepListener.withLock({ $0 })?.counters {
+            snapshot.hepPackets = [
+                "received": counters.received, "malformed": counters.malformed,
+                "wrong_password": counters.authFailed, "not_sip": counters.nonSIP, "dropped": counters.dropped,
+            ]
+            warnAboutRefusedHEP(counters)
+        }
         if let events = eventBatches.withLock({ $0 })?.snapshot {
             snapshot.eventsRejected = events.rejected
             snapshot.lastEventBatch = events.lastBatch
@@ -570,6 +582,23 @@ public final class Daemon: Sendable {
             usage[endpoint] = TokenLedger.Usage(requests: tokens / max(1, endpoint.tokenCost), tokens: tokens)
         }
         client.ledger.restore(usage, day: TokenLedger.utcDay(of: Date()))
+    }
+
+    /// Logs, at most once a minute, that HEP packets were refused since the last warning: a PBX sending the
+    /// wrong capture password, or something else writing to the HEP port.
+    private func warnAboutRefusedHEP(_ counters: HEPListener.Counters) {
+        let refused = counters.malformed + counters.authFailed
+        let now = ContinuousClock.now
+        let due = hepRefusalsWarned.withLock { warned -> Bool in
+            guard refused > warned.count else { return false }
+            if let at = warned.at, now - at < .seconds(60) { return false }
+            warned = (refused, now)
+            return true
+        }
+        guard due else { return }
+        logger.warning(
+            "HEP: \(counters.authFailed) packet(s) with a wrong or missing capture password and \(counters.malformed) "
+                + "malformed since start; check the PBX's HEP settings against hep.auth_key and hep.listen")
     }
 
     // MARK: - Reload

@@ -26,6 +26,9 @@ public struct DaemonSnapshot: Sendable, Equatable, Codable {
     public var lastEventBatch: String?
     /// The UTC day (`YYYY-MM-DD`) the token counts are for; absent in files of older versions.
     public var tokensDay: String? = nil
+    /// The HEP listener's counters since start (``DaemonStatus/hepPacketKinds`` names the keys); `nil` when
+    /// the daemon does not listen for HEP.
+    public var hepPackets: [String: Int]? = nil
 
     /// The file's path in `stateDirectory`.
     public static func path(stateDirectory: String) -> String { "\(stateDirectory)/status.json" }

@@ -63,6 +63,7 @@ public struct StatusReader: Sendable {
                 status.tokensByEndpoint = snapshot.tokensByEndpoint
             }
             status.unmappedExtensions = snapshot.unmappedExtensions
+            status.hepPackets = snapshot.hepPackets
         }
         return status
     }

@@ -50,6 +50,14 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public var eventsRejected: Int?
     /// The daemon's last batch, one line with its time.
     public var lastEventBatch: String?
+    /// The HEP listener's packet counters since the daemon started, by ``hepPacketKinds`` key; `nil` when
+    /// unknown (no snapshot, or another call source).
+    public var hepPackets: [String: Int]?
+    /// The keys of ``hepPackets`` with what each counts, in display order.
+    public static let hepPacketKinds: [(key: String, label: String)] = [
+        ("received", "received"), ("malformed", "malformed"), ("wrong_password", "wrong or missing capture password"),
+        ("not_sip", "not SIP"), ("dropped", "dropped (intake behind)"),
+    ]
     /// Call-back activities for missed inbound calls created in Pipedrive (outbox `done`).
     public var callBacksCreated = 0
     /// Call-back activities waiting to be written (outbox `pending` and `sending`).
@@ -97,6 +105,10 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
             "events:        sent \(eventsSent), pending \(eventsPending), failed \(eventsFailed), skipped "
                 + "\(eventsSkipped), rejected \(eventsRejected.map(String.init) ?? "unknown")")
         lines.append("last batch:    \(lastEventBatch ?? "none")")
+        if let hepPackets {
+            let counts = Self.hepPacketKinds.map { "\($0.label) \(hepPackets[$0.key] ?? 0)" }
+            lines.append("HEP packets:   \(counts.joined(separator: ", "))")
+        }
         let spent = tokensByEndpoint.sorted { $0.key < $1.key }
         lines.append("tokens today:  \(spent.reduce(0) { $0 + $1.value }) (UTC day)")
         for (endpoint, tokens) in spent { lines.append("  \(endpoint): \(tokens)") }
@@ -141,6 +153,11 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
             metric(
                 "ringlog_events_rejected_total", "Event lines the spool intake refused since start.", "counter",
                 [("", eventsRejected)])
+        }
+        if let hepPackets {
+            metric(
+                "ringlog_hep_packets_total", "HEP packets the listener saw since start, by result.", "counter",
+                Self.hepPacketKinds.map { ("{result=\"\($0.key)\"}", hepPackets[$0.key] ?? 0) })
         }
         metric(
             "ringlog_authorized", "Whether Pipedrive calls can go out.", "gauge",
