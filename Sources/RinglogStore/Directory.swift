@@ -166,4 +166,13 @@ public actor Directory {
             [DirectoryPersonChange(person: person, isDeleted: false, updatedAt: updatedAt)], watermark: nil, sweep: nil)
         index.upsert(person)
     }
+
+    /// Adds an open deal ringlog created itself, ahead of the next sync (which confirms or replaces it).
+    public func insert(_ deal: DirectoryDeal) throws {
+        var updated = deals.filter { $0.id != deal.id }
+        updated.append(deal)
+        updated.sort { $0.id < $1.id }
+        try store.replaceDeals(updated)
+        deals = updated
+    }
 }

@@ -39,7 +39,8 @@ struct TenantConfigurationTests {
                       "trunk_addresses": ["198.51.100.1:5060"], "outside_line_prefix": "0"},
              "users": {"1001": "Anna@Acme.fi"},
              "policy": {"unmapped_extension": "default_user", "default_user_email": "desk@acme.fi",
-                        "unknown_caller": "create_person"},
+                        "unknown_caller": "create_person",
+                        "unknown_caller_deal": {"title": "Lead {number}", "pipeline_id": 3, "stage_id": 12}},
              "tracker": {"max_call_age_seconds": 3600, "max_open_calls": 5000}}
             """)
         #expect(configuration.region == RegionCode("SE"))
@@ -51,6 +52,9 @@ struct TenantConfigurationTests {
         #expect(configuration.users == ["1001": "anna@acme.fi"])
         #expect(configuration.policy.unmappedExtension == .logUnderDefaultUser(email: "desk@acme.fi"))
         #expect(configuration.policy.unknownCaller == .createPerson(nameTemplate: "Unknown caller {number}"))
+        #expect(
+            configuration.policy.unknownCallerDeal
+                == CallPolicy.UnknownCallerDeal(titleTemplate: "Lead {number}", pipelineID: 3, stageID: 12))
         #expect(configuration.tracker == TrackerSettings(maximumCallAgeSeconds: 3600, maximumOpenCalls: 5000))
         #expect(configuration.inlineSecretKeys == ["pipedrive.oauth.client_secret", "hep.auth_key"])
     }
@@ -64,6 +68,14 @@ struct TenantConfigurationTests {
                 "tenant: 'a b' may hold only letters a-z, A-Z, digits, '-' and '_' (at most 64)"
             ),
             (#"{"tenant": "a", "state_dir": "rel"}"#, "state_dir: must be an absolute path, e.g. /var/lib/ringlog/a"),
+            (
+                #"{"tenant": "a", "state_dir": "/s", "pipedrive": {"base_url": "https://a.pipedrive.com", "api_token": "t"}, "policy": {"unknown_caller_deal": {}}}"#,
+                #"policy.unknown_caller_deal: a deal is created only with a new person: set policy.unknown_caller to "create_person" or remove this block"#
+            ),
+            (
+                #"{"tenant": "a", "state_dir": "/s", "pipedrive": {"base_url": "https://a.pipedrive.com", "api_token": "t"}, "policy": {"unknown_caller": "create_person", "unknown_caller_deal": {"stage": 2}}}"#,
+                "policy.unknown_caller_deal.stage: unknown key; the keys here are: title, pipeline_id, stage_id"
+            ),
             (
                 #"{"tenant": "a", "state_dir": "/s", "pipedrive": {"base_url": "https://a.pipedrive.com", "api_token": "t"}, "hep": {"listn": "x"}}"#,
                 "hep.listn: unknown key; did you mean 'listen'?"

@@ -79,6 +79,45 @@ struct SimulatorWriterTests {
         #expect(try await simulator.callLogs().last?["person_id"] as? Int == personID)
     }
 
+    @Test("an unknown caller gets one new person and one deal in the configured pipeline and stage, linked to the log")
+    func newPersonWithDeal() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try await PipedriveSimulator.start()
+        defer { simulator.stop() }
+        try await simulator.control("POST", "/_sim/faults", json: ["slow_rate": 1.0, "slow_ms": 200])
+        let harness = try await SimulatorWriterHarness(
+            simulator: simulator, state: directory.appendingPathComponent("state"),
+            policy: CallPolicy(
+                unknownCaller: .createPerson(nameTemplate: "Unknown caller {number}"),
+                unknownCallerDeal: CallPolicy.UnknownCallerDeal(
+                    titleTemplate: "Inbound lead {number}", pipelineID: 1, stageID: 2)))
+        for index in 0..<2 {
+            try await harness.enqueueInbound(callID: "lead-\(index)", from: "+358 40 555 8888")
+        }
+        let writer = harness.writer
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 { group.addTask { _ = try await writer.processNext(now: { 0 }) } }
+            try await group.waitForAll()
+        }
+        try await simulator.control("POST", "/_sim/faults", json: [:])
+        let state = try await harness.state()
+        let persons = (state["persons"] as? [[String: Any]] ?? []).filter { person in
+            (person["phones"] as? [[String: Any]] ?? []).contains { $0["value"] as? String == "+358405558888" }
+        }
+        #expect(persons.count == 1)
+        let personID = try #require(persons.first?["id"] as? Int)
+        let deals = (state["deals"] as? [[String: Any]] ?? []).filter { $0["person_id"] as? Int == personID }
+        #expect(deals.count == 1)
+        let deal = try #require(deals.first)
+        #expect(deal["title"] as? String == "Inbound lead +358405558888")
+        #expect(deal["pipeline_id"] as? Int == 1 && deal["stage_id"] as? Int == 2)
+        #expect(deal["owner_id"] as? Int == 1)
+        let logs = try await simulator.callLogs()
+        #expect(logs.count == 2)
+        #expect(logs.allSatisfy { $0["person_id"] as? Int == personID && $0["deal_id"] as? Int == deal["id"] as? Int })
+    }
+
     @Test("search on a miss: one exact search per unknown number and sync; the person found enters the directory")
     func searchOnMiss() async throws {
         let directory = try makeTemporaryDirectory()

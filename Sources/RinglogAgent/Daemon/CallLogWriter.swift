@@ -100,7 +100,7 @@ public actor CallLogWriter {
     private var counters = Counters()
     private var markers: [String: CallLog] = [:]
     private var scannedLogs = 0
-    private var personCreations: [String: Task<Int?, any Error>] = [:]
+    private var personCreations: [String: Task<CreatedContact?, any Error>] = [:]
     private var tokenOwnerID: Int?
 
     /// Creates a writer.
@@ -312,23 +312,38 @@ public actor CallLogWriter {
                 explanation.append("number \(number ?? "none") is not dialable: logged without a person")
                 return (userID, nil, explanation.joined(separator: "; "))
             }
-            let personID = try await createPerson(e164: e164, template: template, ownerID: userID)
-            explanation.append("created person \(personID.map(String.init) ?? "-") for \(e164)")
-            let choice = personID.map {
+            let created = try await createPerson(
+                e164: e164, template: template, deal: settings.policy.unknownCallerDeal, ownerID: userID)
+            explanation.append(
+                "created person \(created.map { String($0.personID) } ?? "-")"
+                    + (created?.dealID.map { " and deal \($0)" } ?? "") + " for \(e164)")
+            let choice = created.map {
                 SharedNumberPolicy.Choice(
-                    personID: $0, organizationID: nil, dealID: nil, rule: .onlyPerson, otherCandidates: [])
+                    personID: $0.personID, organizationID: nil, dealID: $0.dealID, rule: .onlyPerson,
+                    otherCandidates: [])
             }
             return (userID, choice, explanation.joined(separator: "; "))
         }
     }
 
-    /// Creates one person per new number: concurrent calls from the same number share one creation.
-    private func createPerson(e164: String, template: String, ownerID: Int) async throws -> Int? {
+    /// A person created for an unknown caller, with the deal created with it (if the policy asks for one).
+    private struct CreatedContact: Sendable {
+        var personID: Int
+        var dealID: Int?
+    }
+
+    /// Creates one person (and, with `deal`, one deal owned by `ownerID`) per new number: concurrent calls from
+    /// the same number share one creation.
+    private func createPerson(
+        e164: String, template: String, deal: CallPolicy.UnknownCallerDeal?, ownerID: Int
+    ) async throws -> CreatedContact? {
         if let inFlight = personCreations[e164] { return try await inFlight.value }
         let client = client
         let directory = directory
-        let task = Task<Int?, any Error> {
-            if let existing = await directory?.match(e164: e164, userID: ownerID)?.personID { return existing }
+        let task = Task<CreatedContact?, any Error> {
+            if let existing = await directory?.match(e164: e164, userID: ownerID), let personID = existing.personID {
+                return CreatedContact(personID: personID, dealID: existing.dealID)
+            }
             let name = CallLogTemplates.fill(template, values: ["number": e164])
             let person = try await client.addPerson(
                 NewPerson(
@@ -336,7 +351,14 @@ public actor CallLogWriter {
             try await directory?.insert(
                 DirectoryPerson(id: person.id, name: person.name, phones: [e164]),
                 updatedAt: PipedriveTimestamp.rfc3339(Date()))
-            return person.id
+            guard let deal else { return CreatedContact(personID: person.id) }
+            let created = try await client.addDeal(
+                NewDeal(
+                    title: CallLogTemplates.fill(deal.titleTemplate, values: ["number": e164]), personID: person.id,
+                    ownerID: ownerID, pipelineID: deal.pipelineID, stageID: deal.stageID))
+            try await directory?.insert(
+                DirectoryDeal(id: created.id, personID: person.id, organizationID: nil, ownerID: ownerID))
+            return CreatedContact(personID: person.id, dealID: created.id)
         }
         personCreations[e164] = task
         defer { personCreations[e164] = nil }

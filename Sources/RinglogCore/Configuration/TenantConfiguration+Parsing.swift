@@ -188,6 +188,7 @@ extension CallPolicy {
     init(_ object: ConfigurationObject) throws(ConfigurationError) {
         try object.rejectUnknownKeys([
             "unmapped_extension", "default_user_email", "unknown_caller", "unknown_caller_name",
+            "unknown_caller_deal",
         ])
         var unmapped = UnmappedExtension.skip
         if try object.choice("unmapped_extension", of: ["skip", "default_user"]) == "default_user" {
@@ -211,7 +212,30 @@ extension CallPolicy {
             unknown = .createPerson(nameTemplate: template)
         default: break
         }
-        self.init(unmappedExtension: unmapped, unknownCaller: unknown)
+        var deal: UnknownCallerDeal?
+        if let dealObject = try object.object("unknown_caller_deal") {
+            guard case .createPerson = unknown else {
+                throw ConfigurationError(
+                    key: object.keyPath("unknown_caller_deal"),
+                    "a deal is created only with a new person: set policy.unknown_caller to \"create_person\" "
+                        + "or remove this block")
+            }
+            deal = try UnknownCallerDeal(dealObject)
+        }
+        self.init(unmappedExtension: unmapped, unknownCaller: unknown, unknownCallerDeal: deal)
+    }
+}
+
+extension CallPolicy.UnknownCallerDeal {
+    init(_ object: ConfigurationObject) throws(ConfigurationError) {
+        try object.rejectUnknownKeys(["title", "pipeline_id", "stage_id"])
+        let title = try object.string("title") ?? Self().titleTemplate
+        guard !title.allSatisfy(\.isWhitespace) else {
+            throw ConfigurationError(key: object.keyPath("title"), "must not be empty, e.g. \"Call from {number}\"")
+        }
+        self.init(
+            titleTemplate: title, pipelineID: try object.integer("pipeline_id", in: 1...Int(Int32.max)),
+            stageID: try object.integer("stage_id", in: 1...Int(Int32.max)))
     }
 }
 

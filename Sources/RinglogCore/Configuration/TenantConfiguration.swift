@@ -187,15 +187,39 @@ public struct CallPolicy: Sendable, Equatable {
         case createPerson(nameTemplate: String)
     }
 
+    /// The deal created with a person for an unknown caller (`policy.unknown_caller_deal`).
+    public struct UnknownCallerDeal: Sendable, Equatable {
+        /// The deal's title; `{number}` is replaced with the caller's number.
+        public var titleTemplate: String
+        /// The pipeline; Pipedrive's default pipeline when `nil`.
+        public var pipelineID: Int?
+        /// The stage; the pipeline's first stage when `nil`.
+        public var stageID: Int?
+
+        /// Creates the deal settings.
+        public init(titleTemplate: String = "Call from {number}", pipelineID: Int? = nil, stageID: Int? = nil) {
+            self.titleTemplate = titleTemplate
+            self.pipelineID = pipelineID
+            self.stageID = stageID
+        }
+    }
+
     /// The rule for unmapped extensions.
     public var unmappedExtension: UnmappedExtension
     /// The rule for unknown callers.
     public var unknownCaller: UnknownCaller
+    /// With ``UnknownCaller/createPerson(nameTemplate:)``: a deal created with the person, owned by the call's
+    /// user, and linked to the call log; `nil` for none.
+    public var unknownCallerDeal: UnknownCallerDeal?
 
     /// Creates a policy; by default unmapped extensions are skipped and unknown callers logged without a person.
-    public init(unmappedExtension: UnmappedExtension = .skip, unknownCaller: UnknownCaller = .logWithoutPerson) {
+    public init(
+        unmappedExtension: UnmappedExtension = .skip, unknownCaller: UnknownCaller = .logWithoutPerson,
+        unknownCallerDeal: UnknownCallerDeal? = nil
+    ) {
         self.unmappedExtension = unmappedExtension
         self.unknownCaller = unknownCaller
+        self.unknownCallerDeal = unknownCallerDeal
     }
 }
 

@@ -207,6 +207,11 @@ extension PipedriveClient {
         return DealPage(deals: deals, nextCursor: additional?.nextCursor)
     }
 
+    /// Creates a deal (`POST /api/v2/deals`, 5 tokens).
+    public func addDeal(_ deal: NewDeal) async throws -> Deal {
+        try await fetch(Deal.self, from: .addDeal, body: json(deal)).0
+    }
+
     // MARK: - Helpers
 
     private static func listQuery(updatedSince: Date?, cursor: String?, limit: Int) -> [URLQueryItem] {

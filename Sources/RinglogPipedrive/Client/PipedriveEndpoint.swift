@@ -38,11 +38,13 @@ public enum PipedriveEndpoint: String, CaseIterable, Sendable, Hashable, CustomS
     case updateActivity
     /// `GET /api/v2/deals`
     case listDeals
+    /// `POST /api/v2/deals`
+    case addDeal
 
     /// The HTTP method.
     public var method: String {
         switch self {
-        case .addCallLog, .addCallLogRecording, .addPerson, .addActivity: "POST"
+        case .addCallLog, .addCallLogRecording, .addPerson, .addActivity, .addDeal: "POST"
         case .deleteCallLog: "DELETE"
         case .updateActivity: "PATCH"
         default: "GET"
@@ -76,7 +78,7 @@ public enum PipedriveEndpoint: String, CaseIterable, Sendable, Hashable, CustomS
         case .getOrganization: "/organizations/{id}"
         case .addActivity, .listActivities: "/activities"
         case .updateActivity: "/activities/{id}"
-        case .listDeals: "/deals"
+        case .listDeals, .addDeal: "/deals"
         }
     }
 

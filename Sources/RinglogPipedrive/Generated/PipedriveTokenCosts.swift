@@ -24,6 +24,7 @@ enum PipedriveTokenCosts {
         "GET /v2/activities": 10,
         "PATCH /v2/activities/{id}": 5,
         "GET /v2/deals": 10,
+        "POST /v2/deals": 5,
         "POST /v1/oauth/token": 0,
     ]
 }

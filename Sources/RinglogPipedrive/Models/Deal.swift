@@ -91,3 +91,34 @@ public struct DealPage: Equatable, Sendable {
         self.nextCursor = nextCursor
     }
 }
+
+/// A deal to create with `POST /api/v2/deals`.
+public struct NewDeal: Equatable, Sendable, Encodable {
+    /// The title (required).
+    public var title: String
+    /// The person it is with.
+    public var personID: Int?
+    /// The owning user.
+    public var ownerID: Int?
+    /// The pipeline; Pipedrive's default pipeline when `nil`.
+    public var pipelineID: Int?
+    /// The stage; the pipeline's first stage when `nil`.
+    public var stageID: Int?
+
+    /// Creates a deal to add.
+    public init(title: String, personID: Int? = nil, ownerID: Int? = nil, pipelineID: Int? = nil, stageID: Int? = nil) {
+        self.title = title
+        self.personID = personID
+        self.ownerID = ownerID
+        self.pipelineID = pipelineID
+        self.stageID = stageID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case title
+        case personID = "person_id"
+        case ownerID = "owner_id"
+        case pipelineID = "pipeline_id"
+        case stageID = "stage_id"
+    }
+}
