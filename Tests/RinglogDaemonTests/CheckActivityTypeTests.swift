@@ -6,16 +6,7 @@ import Testing
 @Suite("Check of event activity types", .serialized)
 struct CheckActivityTypeTests {
     private func check(_ configuration: URL, in directory: URL) throws -> (status: Int32, output: String) {
-        let output = directory.appendingPathComponent("check-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = ringlogExecutable
-        process.arguments = ["check", "--config", configuration.path]
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        #expect(wait(for: process, atMost: 60))
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        try runRinglog(["check", "--config", configuration.path], in: directory)
     }
 
     @Test("active keys pass; an unknown and an inactive key are errors naming the key and the fix (exit 78)")

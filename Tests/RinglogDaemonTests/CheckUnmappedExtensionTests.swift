@@ -30,17 +30,9 @@ struct CheckUnmappedExtensionTests {
         }
 
         for offline in [false, true] {
-            let output = directory.appendingPathComponent("check-\(offline).txt")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let process = Process()
-            process.executableURL = ringlogExecutable
-            process.arguments = ["check", "--config", configuration.path] + (offline ? ["--offline"] : [])
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-            #expect(wait(for: process, atMost: 60))
-            #expect(process.terminationStatus == 0)
-            let text = try String(contentsOf: output, encoding: .utf8)
+            let (status, text) = try runRinglog(
+                ["check", "--config", configuration.path] + (offline ? ["--offline"] : []), in: directory)
+            #expect(status == 0)
             #expect(text.contains("warn  users.1005: extension 1005 made 2 call(s) but is not mapped to an e-mail"))
             #expect(text.contains("warn  users.1007: extension 1007 made 1 call(s)"))
             #expect(!text.contains("users.1001:"))

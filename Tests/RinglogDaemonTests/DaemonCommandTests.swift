@@ -6,20 +6,6 @@ import Testing
 /// `ringlog run`, `status` and `trace` as an operator uses them, against the Pipedrive simulator.
 @Suite("Daemon commands", .serialized)
 struct DaemonCommandTests {
-    /// Runs `ringlog` to the end (bounded) and returns its exit status and standard output.
-    func runRinglog(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let output = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = ringlogExecutable
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        #expect(wait(for: process, atMost: 60))
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
-    }
-
     @Test("check reaches Pipedrive, names e-mails without an active user, and tries the HEP port")
     func onlineCheck() async throws {
         let directory = try makeTemporaryDirectory()

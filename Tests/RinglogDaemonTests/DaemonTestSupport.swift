@@ -1,5 +1,6 @@
 import Foundation
 import RinglogTestSupport
+import Testing
 
 /// A temporary directory removed at the end.
 func makeTemporaryDirectory() throws -> URL {
@@ -60,4 +61,18 @@ func wait(for process: Process, atMost seconds: Double) -> Bool {
     // address sanitizer's leak check reports them).
     process.waitUntilExit()
     return true
+}
+
+/// Runs `ringlog` to the end (bounded: 60 s) and returns its exit status and standard output.
+func runRinglog(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+    let output = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let process = Process()
+    process.executableURL = ringlogExecutable
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: output)
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    try process.run()
+    #expect(wait(for: process, atMost: 60))
+    return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
 }
