@@ -34,4 +34,13 @@ struct PhoneForeignLengthTests {
     func invalid(raw: String) {
         #expect(finnishNormalizer.normalize(raw) == nil)
     }
+
+    @Test(
+        "more than E.164's 15 digits has no E.164 form, even where libphonenumber's lengths allow it",
+        arguments: ["0049 537 12004904404", "+49 5371 2004904404", "+49 5371 200490440"])
+    func longerThanE164(raw: String) {
+        let number = finnishNormalizer.normalize(raw)
+        let digits = number?.e164.map { $0.utf8.count - 1 } ?? 0
+        #expect(digits <= 15, "\(raw) → \(number?.e164 ?? "nil")")
+    }
 }

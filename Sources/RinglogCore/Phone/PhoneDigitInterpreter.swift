@@ -11,6 +11,17 @@ struct InterpretedDigits {
     /// Finland's country calling code: numbers with it get a Finnish national form.
     static let finlandCountryCode = 358
 
+    /// E.164's limit: at most 15 digits, country code included (ITU-T E.164 §6). libphonenumber's metadata
+    /// allows longer national numbers for a few countries; such digits have no international form.
+    static let maximumE164Digits = 15
+
+    /// The number itself, or `nil` when it is longer than E.164 allows (short numbers have no E.164 form).
+    var withinE164Length: InterpretedDigits? {
+        guard countryCode != 0 else { return self }
+        let codeDigits = countryCode < 10 ? 1 : countryCode < 100 ? 2 : 3
+        return codeDigits + end - start <= Self.maximumE164Digits ? self : nil
+    }
+
     /// Builds the strings of the result.
     func phoneNumber(digits: UnsafeMutablePointer<UInt8>, extensionDigits: UnsafeBufferPointer<UInt8>)
         -> PhoneNumber
@@ -66,17 +77,17 @@ struct PhoneDigitInterpreter {
 
     /// The number in the first `count` digits, if there is a valid one.
     func interpret(count: Int, hasPlus: Bool) -> InterpretedDigits? {
-        if hasPlus { return international(0, count) }
+        if hasPlus { return international(0, count)?.withinE164Length }
         // After the outside-line prefix, a number with an E.164 form wins; a short number only
         // when the digits as they are give nothing ("0112": 112 dialled with the prefix).
         var shortAfterPrefix: InterpretedDigits?
         if let prefix = outsideLinePrefix, let after = skipping(prefix, count), after < count,
-            let number = national(after, count)
+            let number = national(after, count)?.withinE164Length
         {
             if number.countryCode != 0 { return number }
             shortAfterPrefix = number
         }
-        return national(0, count) ?? shortAfterPrefix
+        return national(0, count)?.withinE164Length ?? shortAfterPrefix
     }
 
     /// Where the digits continue after `prefix`, if they start with it.
