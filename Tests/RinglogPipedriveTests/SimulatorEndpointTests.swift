@@ -74,6 +74,9 @@ struct SimulatorEndpointTests {
         let changedDeals = try await client.deals(
             statuses: Deal.Status.allCases, updatedSince: now.addingTimeInterval(-400 * 86_400))
         #expect(changedDeals.deals.filter { !$0.isOpen }.map(\.id).sorted() == [3, 4])
+        let newDeal = try await client.addDeal(
+            NewDeal(title: "Call from +358405550101", personID: created.id, ownerID: 1, pipelineID: 1, stageID: 1))
+        #expect(newDeal.title == "Call from +358405550101" && newDeal.personID == created.id && newDeal.isOpen)
         let recents = try await client.recents(
             since: now.addingTimeInterval(-400 * 86_400), items: ["person", "organization", "user"], limit: 100)
         #expect(recents.changes.contains { $0.person?.id == 1 && $0.person?.organizationID == 1 })
