@@ -454,9 +454,12 @@ public actor CallLogWriter {
             let page = try await client.callLogs(start: start, limit: 50)
             for log in page.callLogs {
                 guard let found = Self.marker(in: log.note) else { continue }
-                let foundKey = HTMLText.unescape(String(found.dropFirst(CallLogComposer.markerPrefix.count)))
-                let unsettled = try await outbox.item(key: foundKey)?.state.isUnsettled == true
-                if found == marker || unsettled { markers[found] = log }
+                if found != marker {
+                    // Another call's log: worth keeping only while that call still waits to be settled.
+                    let foundKey = HTMLText.unescape(String(found.dropFirst(CallLogComposer.markerPrefix.count)))
+                    guard try await outbox.item(key: foundKey)?.state.isUnsettled == true else { continue }
+                }
+                markers[found] = log
             }
             start += page.callLogs.count
             scannedLogs = start
