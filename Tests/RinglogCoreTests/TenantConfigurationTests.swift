@@ -41,7 +41,7 @@ struct TenantConfigurationTests {
              "policy": {"unmapped_extension": "default_user", "default_user_email": "desk@acme.fi",
                         "unknown_caller": "create_person",
                         "unknown_caller_deal": {"title": "Lead {number}", "pipeline_id": 3, "stage_id": 12}},
-             "tracker": {"max_call_age_seconds": 3600, "max_open_calls": 5000}}
+             "tracker": {"max_call_age_seconds": 3600, "max_open_calls": 5000, "reorder_window_ms": 250}}
             """)
         #expect(configuration.region == RegionCode("SE"))
         #expect(configuration.logLevel == .debug)
@@ -55,7 +55,7 @@ struct TenantConfigurationTests {
         #expect(
             configuration.policy.unknownCallerDeal
                 == CallPolicy.UnknownCallerDeal(titleTemplate: "Lead {number}", pipelineID: 3, stageID: 12))
-        #expect(configuration.tracker == TrackerSettings(maximumCallAgeSeconds: 3600, maximumOpenCalls: 5000))
+        #expect(configuration.tracker == TrackerSettings(maximumCallAgeSeconds: 3600, maximumOpenCalls: 5000, reorderWindowMilliseconds: 250))
         #expect(configuration.inlineSecretKeys == ["pipedrive.oauth.client_secret", "hep.auth_key"])
     }
 
@@ -111,6 +111,10 @@ struct TenantConfigurationTests {
             (
                 #"{"tenant": "a", "state_dir": "/s", "pipedrive": {"base_url": "https://a.pipedrive.com", "api_token": "t"}, "tracker": {"max_open_calls": 1.5}}"#,
                 "tracker.max_open_calls: must be a whole number from 100 to 10000000"
+            ),
+            (
+                #"{"tenant": "a", "state_dir": "/s", "pipedrive": {"base_url": "https://a.pipedrive.com", "api_token": "t"}, "tracker": {"reorder_window_ms": 60000}}"#,
+                "tracker.reorder_window_ms: must be a whole number from 0 to 10000"
             ),
             (#"[1]"#, "must be a JSON object ({ … }), not an array"),
         ])

@@ -116,10 +116,12 @@ public final class Daemon: Sendable {
             : try SiteDescription(
                 pbxAddresses: site.pbxAddresses.map(\.description),
                 trunkAddresses: site.trunkAddresses.map(\.description), extensionPattern: site.extensionPattern)
+        // A settled call (hung up, or given a final answer) comes out at once: its call log follows the hang-up
+        // within the reorder window, not after the closing grace that transfers and challenges need.
         return CallTrackerConfiguration(
             site: description, normalizer: normalizer,
             maximumCallAgeSeconds: Double(configuration.tracker.maximumCallAgeSeconds),
-            maximumOpenDialogs: configuration.tracker.maximumOpenCalls)
+            maximumOpenDialogs: configuration.tracker.maximumOpenCalls, settledClosingGraceSeconds: 0)
     }
 
     static func writerSettings(_ configuration: TenantConfiguration) -> CallLogWriter.Settings {
@@ -129,6 +131,8 @@ public final class Daemon: Sendable {
     }
 
     private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    private static func nowMicroseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 
     // swiftlint-style note: one long function keeps the task group's shape visible in one place.
     private func run(signals: SignalTrap) async throws {
@@ -340,17 +344,22 @@ public final class Daemon: Sendable {
             for await packet in listener.packets { continuation.yield(.packet(packet)) }
             continuation.finish()
         }
+        // A tick every second (stale calls are evicted), and one when the reorder buffer or a finished call's
+        // grace next has something due, so that a hang-up is released within the reorder window.
         let ticks = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 continuation.yield(.tick)
             }
         }
+        var wakeUp: (at: Int64, task: Task<Void, Never>)?
         defer {
             forward.cancel()
             ticks.cancel()
+            wakeUp?.task.cancel()
         }
-        var replay = CallReplay(configuration: tracker)
+        let reorderWindow = Double(configuration.withLock { $0.tracker.reorderWindowMilliseconds }) / 1000
+        var replay = CallReplay(configuration: tracker, reorderWindowSeconds: reorderWindow)
         let groupCommit = OutboxGroupCommit(outbox: outbox)
         // Leaving the group waits for the commits still in flight.
         await withDiscardingTaskGroup { commits in
@@ -360,12 +369,24 @@ public final class Daemon: Sendable {
                     await enqueue(
                         replay.add(packet), into: groupCommit, commits: &commits, users: users, directory: directory)
                 case .tick:
-                    let now = CaptureTime(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
+                    if let wake = wakeUp, wake.at <= Self.nowMicroseconds() { wakeUp = nil }
                     await enqueue(
-                        replay.advance(to: now), into: groupCommit, commits: &commits, users: users,
-                        directory: directory)
+                        replay.advance(to: CaptureTime(microsecondsSinceEpoch: Self.nowMicroseconds())),
+                        into: groupCommit, commits: &commits, users: users, directory: directory)
                 }
                 if stopping.load(ordering: .relaxed) { break }
+                // Arms the wake-up when something is due before the one already armed (at most one pending).
+                if let due = replay.nextDue?.microsecondsSinceEpoch, due < (wakeUp?.at ?? .max) {
+                    wakeUp?.task.cancel()
+                    let delay = max(0, due - Self.nowMicroseconds()) + 1000
+                    wakeUp = (
+                        due,
+                        Task {
+                            do { try await Task.sleep(for: .microseconds(delay)) } catch { return }
+                            continuation.yield(.tick)
+                        }
+                    )
+                }
             }
         }
         // Stopping: calls still open are not finished; their remaining messages may come after a restart.

@@ -285,6 +285,14 @@ struct CallLeg: Sendable {
         }
     }
 
+    /// Whether the leg's end is final: hung up after its answer, or a final answer to the INVITE that is not a
+    /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it).
+    var isSettled: Bool {
+        if answer != nil { return endingBye != nil }
+        guard let final = decisiveFinal else { return false }
+        return final.status != 401 && final.status != 407
+    }
+
     /// The outcome of this leg alone when it was not answered.
     var unansweredOutcome: CallOutcome {
         let final = decisiveFinal

@@ -62,6 +62,19 @@ public struct CallReplay: Sendable {
         return records
     }
 
+    /// The capture time at which ``advance(to:)`` next has something to do: the oldest buffered packet leaves
+    /// the reorder window, or a finished call's grace ends. `nil` when nothing waits; a live source sleeps
+    /// until then (and at most a second, for the eviction of stale calls).
+    public var nextDue: CaptureTime? {
+        let window = CallTracker.microseconds(reorderWindowSeconds)
+        var due = tracker.nextClosingDue.map { $0.microsecondsSinceEpoch + window }
+        if bufferStart < bufferTimes.count {
+            let oldest = bufferTimes[bufferStart] + window
+            due = min(due ?? oldest, oldest)
+        }
+        return due.map { CaptureTime(microsecondsSinceEpoch: $0) }
+    }
+
     /// Ends the input: drains the reorder buffer and returns every remaining call.
     public mutating func finish() -> [CallRecord] {
         var records = release(upTo: .max)

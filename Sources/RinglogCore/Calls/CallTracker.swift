@@ -52,7 +52,8 @@ public struct CallTracker: Sendable {
     private var legs = LegTable()
     private var groups: [Int: Group] = [:]
     private var nextGroupID = 0
-    private var closing: [Int: CaptureTime] = [:]
+    /// The groups whose legs have all ended: when, and whether nothing more can join them.
+    private var closing: [Int: Closing] = [:]
     private var closingQueue = ClosingQueue()
     private var referrals: [Referral] = []
     private var recentLegs: [(callID: String, startedAt: CaptureTime)] = []
@@ -60,6 +61,15 @@ public struct CallTracker: Sendable {
     private var now: CaptureTime?
     private var lastSweep: CaptureTime?
     private var evicted: [(CaptureTime, CallRecord)] = []
+    /// Call-IDs of calls closed before their whole grace, with the end of that grace (microseconds): their
+    /// late copies (an ACK, a retransmitted BYE) are ignored instead of starting a new call.
+    private var closedEarly: [String: Int64] = [:]
+
+    /// A finished group's end and whether it is settled (see ``CallTrackerConfiguration/settledClosingGraceSeconds``).
+    private struct Closing: Equatable, Sendable {
+        var endedAt: CaptureTime
+        var settled: Bool
+    }
 
     /// Creates a tracker.
     public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration()) {
@@ -70,6 +80,12 @@ public struct CallTracker: Sendable {
     /// The number of dialogs currently open.
     public var openDialogCount: Int { legs.count }
 
+    /// When the next finished call is due to come out (its grace ends), if any: a live source wakes the
+    /// tracker then with ``advance(to:)``. May be early (a call that reopened), never late.
+    public var nextClosingDue: CaptureTime? {
+        closingQueue.nextDue.map { CaptureTime(microsecondsSinceEpoch: $0) }
+    }
+
     /// Takes one SIP message and returns the records of calls that are now complete.
     /// - Parameters:
     ///   - message: the decoded message.
@@ -77,6 +93,10 @@ public struct CallTracker: Sendable {
     public mutating func process(_ message: SIPMessage, packet: CapturedPacket) -> [CallRecord] {
         let time = packet.timestamp
         if now.map({ time > $0 }) ?? true { now = time }
+        if !closedEarly.isEmpty, let graceEnd = closedEarly[message.callID] {
+            if time.microsecondsSinceEpoch <= graceEnd { return advance(to: time) }
+            closedEarly.removeValue(forKey: message.callID)
+        }
         legs.remember(message.callID)
         var touched: String?
         switch message.startLine {
@@ -101,13 +121,19 @@ public struct CallTracker: Sendable {
         var records = evicted
         evicted.removeAll()
         while let due = closingQueue.popDue(now: now.microsecondsSinceEpoch) {
-            // A stale entry: the call reopened, ended later, or is gone.
-            guard closing[due.groupID] == due.endedAt else { continue }
+            // A stale entry: the call reopened, ended later, is no longer settled, or is gone.
+            guard let state = closing[due.groupID], state.endedAt == due.endedAt, state.settled || !due.settled
+            else { continue }
+            if due.settled, let legIDs = groups[due.groupID]?.legIDs {
+                let graceEnd = due.endedAt.microsecondsSinceEpoch + Self.microseconds(configuration.closingGraceSeconds)
+                for id in legIDs { closedEarly[id] = graceEnd }
+            }
             if let record = removeGroup(due.groupID, complete: true) { records.append((due.endedAt, record)) }
         }
         if closing.isEmpty && !closingQueue.isEmpty { closingQueue.removeAll() }
         if lastSweep.map({ now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch >= 1_000_000 }) ?? true {
             lastSweep = now
+            if !closedEarly.isEmpty { closedEarly = closedEarly.filter { $0.value >= now.microsecondsSinceEpoch } }
             records += evictStale(now: now)
         }
         // Most messages end no call: no sorting and no copying then.
@@ -121,7 +147,7 @@ public struct CallTracker: Sendable {
         var records = evicted
         evicted.removeAll()
         for groupID in Array(groups.keys) {
-            let finishedAt = closing[groupID]
+            let finishedAt = closing[groupID]?.endedAt
             let lastActivity = groupLastActivity(groupID)
             if let record = removeGroup(groupID, complete: finishedAt != nil) {
                 records.append((finishedAt ?? lastActivity, record))
@@ -130,6 +156,7 @@ public struct CallTracker: Sendable {
         referrals.removeAll()
         recentLegs.removeAll()
         recentStart = 0
+        closedEarly.removeAll()
         return records.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
@@ -403,13 +430,42 @@ public struct CallTracker: Sendable {
             closing.removeValue(forKey: groupID)
             return
         }
-        if let latest, closing[groupID] != latest {
-            closing[groupID] = latest
+        guard let latest else { return }
+        let settled =
+            configuration.settledClosingGraceSeconds < configuration.closingGraceSeconds
+            && isSettled(legIDs: legIDs, answered: times?.answered ?? false)
+        let previous = closing[groupID]
+        closing[groupID] = Closing(endedAt: latest, settled: settled)
+        // A new entry when the end moved, or the call just settled (its short grace starts now).
+        if previous?.endedAt != latest || (settled && previous?.settled != true) {
+            let grace = settled ? configuration.settledClosingGraceSeconds : configuration.closingGraceSeconds
+            closingQueue.push(
+                ClosingQueue.Entry(
+                    due: latest.microsecondsSinceEpoch + Self.microseconds(grace), groupID: groupID, endedAt: latest,
+                    settled: settled))
+        }
+        if previous?.endedAt == latest && previous?.settled == true && !settled {
+            // No longer settled (a REFER came): the whole grace, from the same end.
             closingQueue.push(
                 ClosingQueue.Entry(
                     due: latest.microsecondsSinceEpoch + Self.microseconds(configuration.closingGraceSeconds),
                     groupID: groupID, endedAt: latest))
         }
+    }
+
+    /// Whether nothing more can join a finished group: every leg hung up after its answer, or got a final
+    /// answer that is not a challenge (whose re-sent INVITE would follow); no REFER of it still waits for its
+    /// new dialog; and, with a site, it is not an unanswered call to a back-to-back PBX alone (the PBX's own
+    /// legs to the phones or the trunk may still be on their way).
+    private func isSettled(legIDs: [String], answered: Bool) -> Bool {
+        for id in legIDs where legs.read(id, { $0.isSettled }) == false { return false }
+        if referrals.contains(where: { !$0.consumed && legIDs.contains($0.legID) }) { return false }
+        if let site = configuration.site, !answered, legIDs.count == 1,
+            legs.read(legIDs[0], { leg in leg.calleeEndpoints.contains { site.isPBX($0) } }) == true
+        {
+            return false
+        }
+        return true
     }
 
     private func groupLastActivity(_ groupID: Int) -> CaptureTime {

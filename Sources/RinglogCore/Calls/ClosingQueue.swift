@@ -10,11 +10,16 @@ struct ClosingQueue {
         var due: Int64
         var groupID: Int
         var endedAt: CaptureTime
+        /// Pushed with the short grace of a settled call (``CallTrackerConfiguration/settledClosingGraceSeconds``).
+        var settled = false
     }
 
     private var heap: [Entry] = []
 
     var isEmpty: Bool { heap.isEmpty }
+
+    /// When the earliest entry is due (it may be stale), in microseconds since the epoch.
+    var nextDue: Int64? { heap.first?.due }
 
     /// The number of entries, stale ones included.
     var count: Int { heap.count }

@@ -241,12 +241,14 @@ extension CallPolicy.UnknownCallerDeal {
 
 extension TrackerSettings {
     init(_ object: ConfigurationObject) throws(ConfigurationError) {
-        try object.rejectUnknownKeys(["max_call_age_seconds", "max_open_calls"])
+        try object.rejectUnknownKeys(["max_call_age_seconds", "max_open_calls", "reorder_window_ms"])
         let defaults = TrackerSettings()
         self.init(
             maximumCallAgeSeconds: try object.integer("max_call_age_seconds", in: 60...604_800)
                 ?? defaults.maximumCallAgeSeconds,
-            maximumOpenCalls: try object.integer("max_open_calls", in: 100...10_000_000) ?? defaults.maximumOpenCalls)
+            maximumOpenCalls: try object.integer("max_open_calls", in: 100...10_000_000) ?? defaults.maximumOpenCalls,
+            reorderWindowMilliseconds: try object.integer("reorder_window_ms", in: 0...10_000)
+                ?? defaults.reorderWindowMilliseconds)
     }
 }
 

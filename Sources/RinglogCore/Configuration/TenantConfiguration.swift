@@ -229,11 +229,17 @@ public struct TrackerSettings: Sendable, Equatable {
     public var maximumCallAgeSeconds: Int
     /// At most this many calls are tracked at once; the oldest is evicted beyond it.
     public var maximumOpenCalls: Int
+    /// How long `ringlog run` holds HEP packets to put them in capture-time order before the tracker sees
+    /// them, in milliseconds; also the least time from a hang-up to its call log.
+    public var reorderWindowMilliseconds: Int
 
-    /// Creates tracker limits: 4 hours and 100,000 calls by default.
-    public init(maximumCallAgeSeconds: Int = 14_400, maximumOpenCalls: Int = 100_000) {
+    /// Creates tracker limits: 4 hours, 100,000 calls and a 20 ms reorder window by default.
+    public init(
+        maximumCallAgeSeconds: Int = 14_400, maximumOpenCalls: Int = 100_000, reorderWindowMilliseconds: Int = 20
+    ) {
         self.maximumCallAgeSeconds = maximumCallAgeSeconds
         self.maximumOpenCalls = maximumOpenCalls
+        self.reorderWindowMilliseconds = reorderWindowMilliseconds
     }
 }
 
