@@ -27,6 +27,9 @@ public struct CaptureFileReader {
     private var dissector: PacketDissector
     private var queued: [CapturedPacket] = []
     private var queuedIndex = 0
+    /// The current frame's bytes: emptied and refilled for each record, so that reading allocates no
+    /// array per frame.
+    private var frame: [UInt8] = []
 
     /// Opens the capture file at `path`; HEP packets inside are checked against `authKey` when given.
     public init(path: String, authKey: String? = nil, limits: CaptureLimits = CaptureLimits())
@@ -58,7 +61,7 @@ public struct CaptureFileReader {
                 queuedIndex += 1
                 return queued[queuedIndex - 1]
             }
-            queued = []
+            queued.removeAll(keepingCapacity: true)
             queuedIndex = 0
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
@@ -67,12 +70,13 @@ public struct CaptureFileReader {
             case 1:
                 guard let header, let data else { continue }
                 let length = Int(header.pointee.caplen)
-                let frame = Array(UnsafeBufferPointer(start: data, count: length))
+                frame.removeAll(keepingCapacity: true)
+                frame.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
                 // The file was opened with nanosecond precision, so tv_usec holds nanoseconds.
                 let time = CaptureTime(
                     pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
                     fractionIsNanoseconds: true)
-                queued = dissector.dissect(frame: frame[...], at: time)
+                dissector.dissect(frame: frame[...], at: time, appendingTo: &queued)
             case PCAP_ERROR_BREAK:  // End of file, for offline reads.
                 return nil
             case 0:  // Only live captures time out; treat it as the end.

@@ -37,6 +37,18 @@ struct PacketDissector {
 
     /// The SIP messages that `frame`, captured at `time`, completes (usually none or one).
     mutating func dissect(frame: ArraySlice<UInt8>, at time: CaptureTime) -> [CapturedPacket] {
+        var packets: [CapturedPacket] = []
+        dissect(frame: frame, at: time, appendingTo: &packets)
+        return packets
+    }
+
+    /// Appends the SIP messages that `frame`, captured at `time`, completes to `packets`; a reader that
+    /// empties and reuses one array this way allocates none per frame.
+    mutating func dissect(frame: ArraySlice<UInt8>, at time: CaptureTime, appendingTo packets: inout [CapturedPacket]) {
+        // The messages are emitted into `output`: lend it the caller's array for this frame.
+        swap(&output, &packets)
+        defer { swap(&output, &packets) }
+        let before = output.count
         self.time = time
         statistics.frames += 1
         switch linkType {
@@ -53,10 +65,7 @@ struct PacketDissector {
                 dissectEtherType(type, payload, depth: 0)
             }
         }
-        let result = output
-        output = []
-        statistics.sipMessages += result.count
-        return result
+        statistics.sipMessages += output.count - before
     }
 
     // MARK: Link layer

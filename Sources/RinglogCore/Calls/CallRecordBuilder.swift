@@ -8,61 +8,71 @@ struct CallRecordBuilder {
 
     func record(legs unsorted: [CallLeg], transfers: [CallTransfer], complete: Bool) -> CallRecord? {
         // A group whose legs never showed an initial INVITE is a fragment of a call begun before the capture.
-        let legs = unsorted.filter(\.sawInitialInvite).sorted { $0.startedAt < $1.startedAt }
-        guard let first = legs.first else { return nil }
+        // Legs are referred to by index from here on: binding one to a constant would copy it (a retain and a
+        // release for each of its strings and lists), and most calls have one leg, which needs no sorting.
+        let legs: [CallLeg]
+        if unsorted.count == 1 {
+            legs = unsorted[0].sawInitialInvite ? unsorted : []
+        } else {
+            legs = unsorted.filter(\.sawInitialInvite).sorted { $0.startedAt < $1.startedAt }
+        }
+        guard !legs.isEmpty else { return nil }
         let site = configuration.site
         let direction = direction(of: legs)
 
         // The leg that names the call and its parties.
-        let primary: CallLeg
-        var fromLeg: CallLeg
-        var toLeg: CallLeg
+        let primary: Int
+        var fromLeg: Int
+        var toLeg: Int
         switch direction {
         case .inbound:
-            primary = legs.first { party(of: $0.callerEndpoint) == .trunk } ?? first
+            primary = legs.firstIndex { party(of: $0.callerEndpoint) == .trunk } ?? 0
             fromLeg = primary
             toLeg = primary
         case .outbound:
-            let phoneLeg = legs.first { party(of: $0.callerEndpoint) == .phone && !$0.callerTransferredAway }
-            let trunkLeg = legs.first { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }
-            primary = phoneLeg ?? trunkLeg ?? first
+            let phoneLeg = legs.firstIndex { party(of: $0.callerEndpoint) == .phone && !$0.callerTransferredAway }
+            let trunkLeg = legs.firstIndex { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }
+            primary = phoneLeg ?? trunkLeg ?? 0
             fromLeg = primary
             toLeg = trunkLeg ?? primary
         case .internal, .unknown:
             primary =
-                legs.first { !$0.callerTransferredAway && party(of: $0.callerEndpoint) != .pbx }
-                ?? legs.first { !$0.callerTransferredAway } ?? first
+                legs.firstIndex { !$0.callerTransferredAway && party(of: $0.callerEndpoint) != .pbx }
+                ?? legs.firstIndex { !$0.callerTransferredAway } ?? 0
             fromLeg = primary
             toLeg = primary
         }
-        if direction != .outbound && primary.callerTransferredAway,
-            let next = legs.first(where: { !$0.callerTransferredAway })
+        if direction != .outbound && legs[primary].callerTransferredAway,
+            let next = legs.firstIndex(where: { !$0.callerTransferredAway })
         {
             fromLeg = next
             toLeg = next
         }
 
         // Who answered: for inbound calls a person (not the PBX's IVR), for outbound calls the far end.
-        let answeredLegs = legs.filter { $0.answer != nil }
-        var countedAnswers: [CallLeg]
+        let answeredLegs = legs.indices.filter { legs[$0].answer != nil }
+        var countedAnswers: [Int]
         switch direction {
         case .inbound:
             let ringsPhones = legs.contains { leg in leg.calleeEndpoints.contains { party(of: $0) == .phone } }
-            countedAnswers = answeredLegs.filter { leg in
-                guard let answer = leg.answer else { return false }
-                return leg.isPickup || answer.sources.contains { party(of: $0) == .phone || party(of: $0) == .unknown }
+            countedAnswers = answeredLegs.filter { index in
+                guard let answer = legs[index].answer else { return false }
+                return legs[index].isPickup
+                    || answer.sources.contains { party(of: $0) == .phone || party(of: $0) == .unknown }
             }
             if countedAnswers.isEmpty && !ringsPhones { countedAnswers = answeredLegs }
         case .outbound:
-            countedAnswers = answeredLegs.filter { leg in
-                leg.answer?.sources.contains { party(of: $0) == .trunk } ?? false
+            countedAnswers = answeredLegs.filter { index in
+                legs[index].answer?.sources.contains { party(of: $0) == .trunk } ?? false
             }
             if countedAnswers.isEmpty { countedAnswers = answeredLegs }
         case .internal, .unknown:
             countedAnswers = answeredLegs
         }
-        let answeredAt = countedAnswers.compactMap { $0.answer?.at }.min()
-        let lastAnswered = countedAnswers.max { ($0.answer?.at ?? $0.startedAt) < ($1.answer?.at ?? $1.startedAt) }
+        let answeredAt = countedAnswers.compactMap { legs[$0].answer?.at }.min()
+        let lastAnswered = countedAnswers.max {
+            (legs[$0].answer?.at ?? legs[$0].startedAt) < (legs[$1].answer?.at ?? legs[$1].startedAt)
+        }
 
         let outcome: CallOutcome
         if answeredAt != nil {
@@ -70,18 +80,25 @@ struct CallRecordBuilder {
         } else if direction == .inbound && !answeredLegs.isEmpty {
             outcome = .missed  // the PBX answered (IVR, queue, voicemail) but no person did
         } else {
-            outcome = primary.unansweredOutcome
+            outcome = legs[primary].unansweredOutcome
         }
 
         // Click-to-call: the controller's leg to the extension (whose caller REFERred the extension to the
         // number) is not part of the extension's outbound call, which starts with the extension's own INVITE.
-        let placingLegs = direction == .outbound ? legs.filter { !$0.callerTransferredAway } : legs
-        let startedAt = (placingLegs.isEmpty ? legs : placingLegs).map(\.startedAt).min() ?? first.startedAt
+        var startedAt = legs[0].startedAt
+        var placingStart: CaptureTime?
         var endedAt: CaptureTime?
-        if complete {
-            endedAt = legs.compactMap(\.endedAt).max()
+        var lastSeen = legs[0].lastActivity
+        for leg in legs {
+            if leg.startedAt < startedAt { startedAt = leg.startedAt }
+            if direction == .outbound && !leg.callerTransferredAway && placingStart.map({ leg.startedAt < $0 }) ?? true
+            {
+                placingStart = leg.startedAt
+            }
+            if complete, let ended = leg.endedAt, endedAt.map({ ended > $0 }) ?? true { endedAt = ended }
+            if leg.lastActivity > lastSeen { lastSeen = leg.lastActivity }
         }
-        let lastSeen = legs.map(\.lastActivity).max() ?? startedAt
+        if let placingStart { startedAt = placingStart }
         let end = endedAt ?? lastSeen
         let ringSeconds = Self.tenths(max(0, startedAt.seconds(until: answeredAt ?? end)))
         let talkSeconds = Self.tenths(answeredAt.map { max(0, $0.seconds(until: end)) } ?? 0)
@@ -91,19 +108,20 @@ struct CallRecordBuilder {
             switch direction {
             case .inbound:
                 extensionNumber =
-                    lastAnswered.flatMap { answeringExtension($0, site: site) } ?? rungExtension(legs, primary, site)
+                    lastAnswered.flatMap { answeringExtension(legs[$0], site: site) }
+                    ?? rungExtension(legs, legs[primary], site)
             case .outbound:
                 // A call the PBX forwarded out (Diversion) belongs to the extension that forwarded it.
                 extensionNumber =
-                    fromLeg.caller.user.flatMap { site.extensionNumber(inUser: $0) }
+                    legs[fromLeg].caller.user.flatMap { site.extensionNumber(inUser: $0) }
                     ?? legs.lazy.compactMap { $0.diversions.first?.user }.compactMap {
                         site.extensionNumber(inUser: $0)
                     }
-                    .first ?? fromLeg.caller.user
+                    .first ?? legs[fromLeg].caller.user
             case .internal:
                 extensionNumber =
-                    lastAnswered.flatMap { answeringExtension($0, site: site) }
-                    ?? toLeg.calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
+                    lastAnswered.flatMap { answeringExtension(legs[$0], site: site) }
+                    ?? legs[toLeg].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
             case .unknown:
                 extensionNumber = nil
             }
@@ -113,19 +131,19 @@ struct CallRecordBuilder {
         let toNumber: String?
         switch direction {
         case .outbound:
-            fromNumber = fromLeg.caller.user ?? fromLeg.callerUser
-            toNumber = toLeg.dialledUser
+            fromNumber = legs[fromLeg].caller.user ?? legs[fromLeg].callerUser
+            toNumber = legs[toLeg].dialledUser
         default:
-            fromNumber = fromLeg.callerUser
-            toNumber = toLeg.calledUser
+            fromNumber = legs[fromLeg].callerUser
+            toNumber = legs[toLeg].calledUser
         }
 
         return CallRecord(
-            callID: primary.callID, direction: direction, from: fromNumber.map { normalized($0, site: site) },
+            callID: legs[primary].callID, direction: direction, from: fromNumber.map { normalized($0, site: site) },
             to: toNumber.map { normalized($0, site: site) }, extensionNumber: extensionNumber, startedAt: startedAt,
             answeredAt: answeredAt, endedAt: endedAt, ringSeconds: ringSeconds, talkSeconds: talkSeconds,
             outcome: outcome, complete: complete, callIDs: legs.map(\.callID),
-            answeringURI: lastAnswered?.answer?.contact?.uri, transfers: transfers)
+            answeringURI: lastAnswered.flatMap { legs[$0].answer?.contact?.uri }, transfers: transfers)
     }
 
     // MARK: Classification
@@ -139,7 +157,7 @@ struct CallRecordBuilder {
     }
 
     private func direction(of legs: [CallLeg]) -> CallDirection {
-        guard let site = configuration.site, let first = legs.first else { return .unknown }
+        guard let site = configuration.site, !legs.isEmpty else { return .unknown }
         if site.hasTrunks {
             if legs.contains(where: { party(of: $0.callerEndpoint) == .trunk }) { return .inbound }
             if legs.contains(where: { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }) {
@@ -148,9 +166,9 @@ struct CallRecordBuilder {
             return .internal
         }
         // No trunk addresses: decide by whether the numbers are extensions.
-        let leg = legs.first { !$0.callerTransferredAway } ?? first
-        let fromExtension = leg.caller.user.flatMap { site.extensionNumber(inUser: $0) } != nil
-        let toExtension = leg.calledUser.flatMap { site.extensionNumber(inUser: $0) } != nil
+        let leg = legs.firstIndex { !$0.callerTransferredAway } ?? 0
+        let fromExtension = legs[leg].caller.user.flatMap { site.extensionNumber(inUser: $0) } != nil
+        let toExtension = legs[leg].calledUser.flatMap { site.extensionNumber(inUser: $0) } != nil
         switch (fromExtension, toExtension) {
         case (false, true): return .inbound
         case (true, false): return .outbound

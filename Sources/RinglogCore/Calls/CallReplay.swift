@@ -43,6 +43,10 @@ public struct CallReplay: Sendable {
             return []
         }
         guard Self.matters(message) else { return [] }
+        // The tracker does not read the payload: freed now, it does not wait in the buffer, and the next
+        // packet's payload reuses its memory while that is still in the cache.
+        var packet = packet
+        packet.payload = []
         insert(Pending(packet: packet, message: message))
         // The newest waiting message: this one, or one captured after it that arrived earlier.
         let newest = bufferTimes[bufferTimes.count - 1]

@@ -109,7 +109,7 @@ public struct CallTracker: Sendable {
                 touched = message.callID
             }
         }
-        if let touched, let groupID = legs.read(touched, { $0.groupID }) { updateClosing(groupID) }
+        if let touched, let groupID = legs.update(touched, { $0.groupID }) { updateClosing(groupID) }
         return advance(to: time)
     }
 
@@ -170,7 +170,7 @@ public struct CallTracker: Sendable {
                 // A re-INVITE (hold, T.38, session refresh, connected-line update): never a new call.
                 return touch(callID, packet.timestamp)
             }
-            let isNew = legs.read(callID, { $0.sawInitialInvite }) != true
+            let isNew = legs.update(callID, { $0.sawInitialInvite }) != true
             // Changed in place: a copy taken out of the table would copy its lists on the first append.
             if !legs.contains(callID) { legs.insert(createLeg(message, packet)) }
             legs.update(callID) { $0.addInitialInvite(message, packet) }
@@ -195,7 +195,7 @@ public struct CallTracker: Sendable {
         -> String?
     {
         let callID = message.callID
-        if let isInitial = legs.read(callID, { $0.isInitialInviteResponse(message) }) {
+        if let isInitial = legs.update(callID, { $0.isInitialInviteResponse(message) }) {
             if isInitial {
                 legs.update(callID) { $0.addInitialInviteResponse(message, packet, status: status) }
             } else {
@@ -208,7 +208,7 @@ public struct CallTracker: Sendable {
         // from it; a leg that never sees its INVITE is a fragment of an older call and is not reported.
         var leg = createLeg(message, packet)
         leg.addInitialInviteResponse(message, packet, status: status)
-        legs.insert(leg)
+        legs.insert(consume leg)
         return callID
     }
 
@@ -248,13 +248,17 @@ public struct CallTracker: Sendable {
     /// Joins a new dialog to an existing call: the transferee's INVITE after a REFER, an INVITE with
     /// Replaces (pickup, attended transfer), or, with a site, a back-to-back PBX's next leg.
     private mutating func linkNewLeg(_ callID: String, _ message: SIPMessage, _ packet: CapturedPacket) {
-        guard let leg = legs[callID] else { return }
+        // The leg is copied out of the table only where a whole leg is compared (a copy retains and releases
+        // each of its strings and lists); most new legs need a few fields, read in place.
+        guard legs.contains(callID) else { return }
         let time = packet.timestamp
         let window = Self.microseconds(configuration.referWindowSeconds)
-        if let index = referrals.lastIndex(where: { referral in
-            !referral.consumed && time.microsecondsSinceEpoch - referral.at.microsecondsSinceEpoch <= window
-                && matches(referral, leg)
-        }) {
+        if !referrals.isEmpty, let leg = legs[callID],
+            let index = referrals.lastIndex(where: { referral in
+                !referral.consumed && time.microsecondsSinceEpoch - referral.at.microsecondsSinceEpoch <= window
+                    && matches(referral, leg)
+            })
+        {
             referrals[index].consumed = true
             applyReferral(referrals[index], to: callID)
             return
@@ -267,10 +271,16 @@ public struct CallTracker: Sendable {
             return
         }
         guard let site = configuration.site else { return }
-        if let correlation = leg.correlationID, let other = correlatedLeg(correlation, excluding: callID) {
+        if let correlation = legs.update(callID, { $0.correlationID }) ?? nil,
+            let other = correlatedLeg(correlation, excluding: callID)
+        {
             merge(callID, into: other, transfer: nil)
             return
         }
+        // Only a leg that starts at the PBX can be a back-to-back PBX's next leg (see `backToBackLeg`).
+        guard let firstSource = legs.update(callID, { $0.hops.first?.source }) ?? nil, site.isPBX(firstSource),
+            let leg = legs[callID]
+        else { return }
         if let other = backToBackLeg(for: leg, site: site) { merge(callID, into: other, transfer: nil) }
     }
 
@@ -399,7 +409,7 @@ public struct CallTracker: Sendable {
         var times: GroupTimes?
         for id in legIDs {
             guard
-                let (endedAt, legTimes) = legs.read(
+                let (endedAt, legTimes) = legs.update(
                     id,
                     { leg in
                         (

@@ -30,13 +30,14 @@ struct LegTable: Sendable {
     /// Whether a leg with this Call-ID is open.
     func contains(_ callID: String) -> Bool { slot(callID) != nil }
 
-    /// A copy of the leg with this Call-ID, for the less frequent paths; ``read(_:_:)`` does not copy.
+    /// A copy of the leg with this Call-ID, for the less frequent paths.
     subscript(callID: String) -> CallLeg? {
         guard let slot = slot(callID) else { return nil }
         return legs[slot]
     }
 
-    /// Reads the leg with this Call-ID in place; `nil` when there is none.
+    /// Reads the leg with this Call-ID; `nil` when there is none. Cheap for stored fields; a leg's computed
+    /// properties may copy it here (see ``update(_:_:)``).
     func read<Result>(_ callID: String, _ body: (borrowing CallLeg) -> Result) -> Result? {
         guard let slot = slot(callID) else { return nil }
         // Through the buffer: the array's subscript getter would copy the leg for the call.
@@ -44,19 +45,25 @@ struct LegTable: Sendable {
     }
 
     /// Changes the leg with this Call-ID in place; `nil` when there is none.
+    ///
+    /// The tracker also reads through this where it may mutate: an exclusive access lets the leg's computed
+    /// properties borrow it where it is stored, while a read through ``read(_:_:)`` copies the leg first
+    /// (a retain and a release of each of its strings and lists) when it calls a property that is not inlined.
     @discardableResult
     mutating func update<Result>(_ callID: String, _ body: (inout CallLeg) -> Result) -> Result? {
         guard let slot = slot(callID) else { return nil }
         return body(&legs[slot])
     }
 
-    /// Adds a leg, or replaces the open leg with the same Call-ID.
-    mutating func insert(_ leg: CallLeg) {
-        if let slot = slots[leg.callID] {
+    /// Adds a leg, or replaces the open leg with the same Call-ID. The leg is moved in (`consuming`): a
+    /// borrowed one would be copied into the table.
+    mutating func insert(_ leg: consuming CallLeg) {
+        let callID = leg.callID
+        if let slot = slots[callID] {
             legs[slot] = leg
         } else {
-            slots[leg.callID] = legs.count
-            if remembered?.callID == leg.callID { remembered?.slot = legs.count }
+            slots[callID] = legs.count
+            if remembered?.callID == callID { remembered?.slot = legs.count }
             legs.append(leg)
         }
     }
