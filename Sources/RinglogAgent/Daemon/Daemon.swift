@@ -48,6 +48,13 @@ public final class Daemon: Sendable {
     private let logger: DaemonLogger
     private let notifier = SystemdNotifier()
     private let callsSeen = Atomic<Int>(0)
+    /// HEP packets the intake's buffer dropped because the call tracker was behind (a flood).
+    private let intakeDropped = Atomic<Int>(0)
+    /// Calls handed to the group commit and not yet durable; above ``commitBacklogLimit`` the intake waits.
+    private let commitBacklog = Atomic<Int>(0)
+    /// How many finished calls may wait for the outbox's commit before the intake waits for the disk (a
+    /// flood of evicted calls would otherwise queue without bound: each holds its JSON line).
+    static let commitBacklogLimit = 5_000
     private let stopping = Atomic<Bool>(false)
     private let directoryAttempted = Atomic<Bool>(false)
     /// Wakes idle write workers when calls were committed.
@@ -315,7 +322,9 @@ public final class Daemon: Sendable {
             Outbox.NewItem(kind: CallLogWriter.kind, key: CallLogKey.key(for: $0), payload: Array($0.jsonLine.utf8))
         }
         let pending = groupCommit.submit(items, now: Self.nowMilliseconds())
+        let backlog = commitBacklog.add(items.count, ordering: .relaxed).newValue
         commits.addTask {
+            defer { self.commitBacklog.subtract(items.count, ordering: .relaxed) }
             do {
                 // Once this returns, the calls survive a crash.
                 _ = try await pending.results()
@@ -329,6 +338,8 @@ public final class Daemon: Sendable {
                 }
             }
         }
+        // Backpressure: the intake reads no packets until the disk caught up (its buffer then drops and counts).
+        if backlog > Self.commitBacklogLimit { _ = try? await pending.results() }
     }
 
     private func intake(
@@ -341,7 +352,11 @@ public final class Daemon: Sendable {
         }
         let (inputs, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(8192))
         let forward = Task {
-            for await packet in listener.packets { continuation.yield(.packet(packet)) }
+            for await packet in listener.packets {
+                if case .dropped = continuation.yield(.packet(packet)) {
+                    self.intakeDropped.add(1, ordering: .relaxed)
+                }
+            }
             continuation.finish()
         }
         // A tick every second (stale calls are evicted), and one when the reorder buffer or a finished call's
@@ -572,7 +587,8 @@ public final class Daemon: Sendable {
         if let counters = hepListener.withLock({ $0 })?.counters {
             snapshot.hepPackets = [
                 "received": counters.received, "malformed": counters.malformed,
-                "wrong_password": counters.authFailed, "not_sip": counters.nonSIP, "dropped": counters.dropped,
+                "wrong_password": counters.authFailed, "not_sip": counters.nonSIP,
+                "dropped": counters.dropped + intakeDropped.load(ordering: .relaxed),
             ]
             warnAboutRefusedHEP(counters)
         }
