@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Talks to Pipedrive's OAuth token endpoint: exchanges authorisation codes and refresh tokens.
 ///
 /// Requests are form-encoded with HTTP Basic client authentication, as Pipedrive requires.
@@ -51,21 +47,20 @@ public struct OAuthClient: Sendable {
     }
 
     private func requestTokens(_ fields: [(String, String)], secret: String) async throws -> OAuthTokens {
-        var request = URLRequest(url: credentials.tokenURL)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(credentials.basicAuthorization, forHTTPHeaderField: "Authorization")
-        request.httpBody = Data(FormEncoding.encode(fields).utf8)
+        var request = HTTPRequest(
+            method: "POST", url: credentials.tokenURL, body: Data(FormEncoding.encode(fields).utf8))
+        request.setHeader("Content-Type", "application/x-www-form-urlencoded")
+        request.setHeader("Accept", "application/json")
+        request.setHeader("Authorization", credentials.basicAuthorization)
         let started = now()
-        let data: Data
-        let response: HTTPURLResponse
+        let response: HTTPResponse
         do {
-            (data, response) = try await transport.send(request)
+            response = try await transport.send(request)
         } catch let failure as TransportFailure {
             throw PipedriveError.transport(failure)
         }
-        let status = response.statusCode
+        let data = response.body
+        let status = response.status
         guard (200..<300).contains(status) else {
             let message = Self.errorMessage(data, redacting: [secret, credentials.clientSecret])
             switch status {

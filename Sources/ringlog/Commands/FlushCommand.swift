@@ -78,7 +78,7 @@ enum FlushCommand: RinglogCommand {
             }
             return PipedriveClient(
                 configuration: .init(baseURL: baseURL), credentials: .apiToken(token.value),
-                transport: URLSessionTransport.shared)
+                transport: SocketHTTPTransport.shared)
         case .oauth(let oauth):
             let settings = try PipedriveAuthSettings(
                 configuration: configuration,
