@@ -206,4 +206,21 @@ struct SocketHTTPTransportTests {
         #expect(origin == HTTPOrigin(secure: true, host: "example.pipedrive.com", port: 443))
         #expect(HTTPOrigin(secure: false, host: "127.0.0.1", port: 8080).hostHeader == "127.0.0.1:8080")
     }
+
+    @Test("form encoding escapes everything but unreserved characters, UTF-8 byte by byte")
+    func formEncoding() {
+        #expect(FormEncoding.escape("a-Z_0.~") == "a-Z_0.~")
+        #expect(FormEncoding.escape("a b&c=d/é") == "a%20b%26c%3Dd%2F%C3%A9")
+        #expect(
+            FormEncoding.encode([("grant_type", "refresh_token"), ("x", "1+1")]) == "grant_type=refresh_token&x=1%2B1")
+    }
+
+    @Test("an HTTP date, as Retry-After may carry it")
+    func httpDate() {
+        #expect(
+            PipedriveTimestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT")
+                == PipedriveTimestamp.parse("1994-11-06T08:49:37Z"))
+        #expect(PipedriveTimestamp.parseHTTPDate("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
+        #expect(PipedriveTimestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 CET") == nil)
+    }
 }

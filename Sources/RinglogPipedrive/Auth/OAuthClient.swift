@@ -139,15 +139,26 @@ public struct OAuthClient: Sendable {
 
 /// `application/x-www-form-urlencoded` encoding.
 enum FormEncoding {
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
     static func encode(_ fields: [(String, String)]) -> String {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                result.unicodeScalars.append("%")
+                result.unicodeScalars.append(hex[Int(byte >> 4)])
+                result.unicodeScalars.append(hex[Int(byte & 0x0f)])
+            }
+        }
+        return result
     }
 }
 
@@ -157,7 +168,7 @@ enum Redaction {
     static func redact(_ text: String, secrets: [String]) -> String {
         var result = text
         for secret in secrets where secret.count >= 6 {
-            result = result.replacingOccurrences(of: secret, with: "[redacted]")
+            result = result.replacing(secret, with: "[redacted]")
         }
         return result
     }

@@ -233,7 +233,7 @@ public actor PipedriveClient {
     ) throws -> HTTPRequest {
         var path = endpoint.pathTemplate
         if let id {
-            path = path.replacingOccurrences(of: "{id}", with: FormEncoding.escape(id))
+            path = path.replacing("{id}", with: FormEncoding.escape(id))
         }
         var base = configuration.baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
@@ -271,7 +271,7 @@ public actor PipedriveClient {
         var message = envelope?.error ?? envelope?.message ?? ""
         if message.isEmpty {
             let text = String(decoding: body.prefix(160), as: UTF8.self)
-            message = text.contains("<") ? "a non-JSON (HTML) page" : (text.isEmpty ? "no details" : text)
+            message = text.contains("<" as Character) ? "a non-JSON (HTML) page" : (text.isEmpty ? "no details" : text)
         }
         message = Redaction.redact(message, secrets: secrets)
         switch status {

@@ -53,7 +53,7 @@ enum FlushCommand: RinglogCommand {
         let taken = try await SpoolDirectory(path: configuration.events.spoolDirectory).drain(
             into: intake, now: { clock.now() })
         if taken.accepted + taken.duplicates + taken.rejected > 0 {
-            StandardStreams.writeOutput("spool: \(taken.text.replacingOccurrences(of: "\n", with: "\n  "))\n")
+            StandardStreams.writeOutput("spool: \(taken.text.replacing("\n", with: "\n  "))\n")
         }
         let flusher = EventFlusher(
             dependencies: .init(
