@@ -4,6 +4,10 @@ import Testing
 
 @testable import RinglogPipedrive
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Tests/Fixtures/http/scripted_server.py on 127.0.0.1, optionally with TLS and a throwaway certificate
 /// authority, stopped by its PID.
 private final class ScriptedHTTPServer: Sendable {
@@ -165,6 +169,18 @@ struct SocketHTTPTransportTests {
             let second = try await get(transport, server.url("/length", scheme: "https", host: "localhost"))
             #expect(text(second) == "length body")
             #expect(second.header("X-Connection") == first.header("X-Connection"))
+        }
+    }
+
+    @Test("TLS: the system store is the hashed directory OpenSSL's SSL_CERT_DIR names")
+    func tlsCertificateDirectory() async throws {
+        try await ScriptedHTTPServer.with(tls: true) { server in
+            // The variable is read when a transport makes its TLS context, i.e. on its first https request.
+            setenv("SSL_CERT_DIR", server.directory + "/hashed", 1)
+            defer { unsetenv("SSL_CERT_DIR") }
+            let transport = SocketHTTPTransport()
+            let response = try await get(transport, server.url("/length", scheme: "https", host: "localhost"))
+            #expect(text(response) == "length body")
         }
     }
 

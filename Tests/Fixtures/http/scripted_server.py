@@ -13,7 +13,8 @@ Answers by path (every answer carries X-Connection: the number of the connection
   /big-chunked?bytes=N  a body of N bytes in 64 KiB chunks
   /truncated         announces 100 bytes, sends 10, closes
 With --tls-dir, makes a throwaway certificate authority and a certificate for "localhost" (no IP address)
-with the openssl command line tool in DIR (ca.pem, server.pem, server.key) and serves TLS.
+with the openssl command line tool in DIR (ca.pem, server.pem, server.key, and hashed/ holding the CA under its
+subject hash like /etc/ssl/certs) and serves TLS.
 """
 import argparse
 import os
@@ -39,6 +40,11 @@ def make_certificates(directory):
         ext.write("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
         "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+    # The CA alone in a hashed directory, like /etc/ssl/certs (for SSL_CERT_DIR).
+    subject_hash = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", "ca.pem"], check=True, cwd=directory,
+                                  capture_output=True, text=True).stdout.strip()
+    os.makedirs(os.path.join(directory, "hashed"))
+    os.symlink(os.path.join(directory, "ca.pem"), os.path.join(directory, "hashed", subject_hash + ".0"))
 
 
 def read_request(stream):
