@@ -7,8 +7,8 @@ import COpenSSL
 /// The process's OpenSSL client context: TLS 1.2 or newer, the peer's certificate always verified.
 ///
 /// Created on the first `https` request only, so that a daemon talking plain HTTP (the simulator) never
-/// loads OpenSSL's tables. Trust comes from the system store (the hashed directory `/etc/ssl/certs`, or
-/// OpenSSL's `SSL_CERT_FILE`/`SSL_CERT_DIR` environment variables), or from one PEM file when configured.
+/// loads OpenSSL's tables. Trust comes from the system store (`/etc/ssl/certs`, or OpenSSL's
+/// `SSL_CERT_FILE`/`SSL_CERT_DIR` environment variables), or from one PEM file when configured.
 final class TLSContext: @unchecked Sendable {
     // Invariant: `context` is set up once in `init` and only read afterwards; OpenSSL allows one SSL_CTX to
     // create SSL objects on several threads at once.
@@ -34,7 +34,7 @@ final class TLSContext: @unchecked Sendable {
             if let trustedCertificatesFile {
                 SSL_CTX_load_verify_locations(context, trustedCertificatesFile, nil)
             } else {
-                Self.loadSystemStore(context)
+                SSL_CTX_set_default_verify_paths(context)
             }
         guard loaded == 1 else {
             SSL_CTX_free(context)
@@ -45,21 +45,6 @@ final class TLSContext: @unchecked Sendable {
     }
 
     deinit { SSL_CTX_free(context) }
-
-    /// The system store as OpenSSL's `SSL_CTX_set_default_verify_paths` defines it, but without parsing the
-    /// whole bundle file up front (about 1.5 MB resident for Debian's 140 authorities): the hashed
-    /// directory (`SSL_CERT_DIR`, else `/usr/lib/ssl/certs`, i.e. `/etc/ssl/certs`) is looked up per
-    /// handshake, and a bundle file is read only when `SSL_CERT_FILE` names one.
-    private static func loadSystemStore(_ context: OpaquePointer) -> Int32 {
-        let file = getenv("SSL_CERT_FILE").map { String(cString: $0) }
-        let directory =
-            getenv("SSL_CERT_DIR").map { String(cString: $0) } ?? String(cString: X509_get_default_cert_dir())
-        if let file, SSL_CTX_load_verify_locations(context, file, nil) != 1 { return 0 }
-        // A missing directory is not an error here: the handshake then fails with an untrusted certificate.
-        _ = SSL_CTX_load_verify_locations(context, nil, directory)
-        ERR_clear_error()
-        return 1
-    }
 
     /// OpenSSL's most recent error as text (and the thread's error queue emptied), or "unknown error".
     static func lastError() -> String {
