@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "RinglogStore", dependencies: ["RinglogCore", "CSQLite"], swiftSettings: strictSettings),
 
         // Pipedrive client: HTTP transport, OAuth tokens, rate limits, typed v1/v2 endpoints.
-        .target(name: "RinglogPipedrive", dependencies: ["RinglogCore"], swiftSettings: strictSettings),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "RinglogPipedrive", dependencies: ["RinglogCore", "COpenSSL"], swiftSettings: strictSettings),
 
         // Chats and tickets from other systems: spool directory and stdin intake, batched flush to Pipedrive.
         .target(

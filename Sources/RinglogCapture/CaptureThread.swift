@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import RinglogCore
 
 /// A thread that runs one blocking capture loop outside Swift's cooperative pool, and can be waited for.
 final class CaptureThread: Sendable {
@@ -8,12 +8,10 @@ final class CaptureThread: Sendable {
     /// Starts `body` on a new thread named `name`.
     init(name: String, body: @escaping @Sendable () -> Void) {
         let finished = self.finished
-        let thread = Thread {
+        DedicatedThread.start(name: name) {
             body()
             finished.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Blocks until the thread's body has returned. May be called more than once.

@@ -48,7 +48,7 @@ public final class RejectedLog: Sendable {
             bytes += object.canonicalJSON
             bytes.append(UInt8(ascii: "\n"))
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.parent(of: path)
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)

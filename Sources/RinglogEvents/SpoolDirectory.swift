@@ -62,7 +62,7 @@ public struct SpoolDirectory: Sendable {
     private func process(claimed: String, intake: EventIntake, now: @escaping @Sendable () -> Int64) async throws
         -> IntakeSummary
     {
-        let name = (claimed as NSString).lastPathComponent
+        let name = PathText.lastComponent(of: claimed)
         let origin = "spool/\(Self.originalName(claimedName: name))"
         var status = stat()
         guard stat(claimed, &status) == 0 else { throw EventIntakeError.cannotRead(path: claimed, errno: errno) }

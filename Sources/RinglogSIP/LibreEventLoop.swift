@@ -1,5 +1,6 @@
 import CRe
 import Foundation
+import RinglogCore
 import Synchronization
 
 /// libre's event loop (`re_main`) on a dedicated thread, owning one `Core` object.
@@ -52,11 +53,9 @@ final class LibreEventLoop<Core: AnyObject>: Sendable {
     ) async throws(SIPUserAgentError) {
         closeCore = close
         let started: Result<Void, SIPUserAgentError> = await withCheckedContinuation { ready in
-            let thread = Thread { [self] in
+            DedicatedThread.start(name: name) { [self] in
                 runLoop(makeCore: makeCore, ready: ready)
             }
-            thread.name = String(name.prefix(15))  // Linux keeps 15 bytes of a thread name
-            thread.start()
         }
         try started.get()
     }

@@ -20,7 +20,7 @@ enum CommandRouter {
     static var usage: String {
         let width = commands.map { $0.name.count }.max() ?? 0
         let lines = commands.map {
-            "  \($0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\($0.summary)"
+            "  \($0.name.padded(toWidth: width + 2))\($0.summary)"
         }
         return """
             Usage: ringlog COMMAND [OPTIONS]

@@ -6,10 +6,6 @@ import RinglogStore
 import Synchronization
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A Pipedrive that answers from a script: users (the token is user 1's), call-log pages and call-log writes.
 final class ScriptedPipedrive: HTTPTransport {
     struct State {
@@ -24,9 +20,9 @@ final class ScriptedPipedrive: HTTPTransport {
 
     var posts: Int { state.withLock { $0.posts } }
 
-    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let path = request.url?.path ?? ""
-        let method = request.httpMethod ?? "GET"
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let path = request.url.path
+        let method = request.method
         var status = 200
         var body: Any = ["success": true, "data": []]
         if path.hasSuffix("/users/me") {
@@ -36,7 +32,7 @@ final class ScriptedPipedrive: HTTPTransport {
                 "success": true, "data": [["id": 1, "name": "Aino", "email": "aino@example.com", "active_flag": true]],
             ]
         } else if path.hasSuffix("/callLogs") && method == "POST" {
-            var sent = (try? JSONSerialization.jsonObject(with: request.httpBody ?? Data()) as? [String: Any]) ?? [:]
+            var sent = (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any]) ?? [:]
             let (next, id) = state.withLock { state -> (Int, Int) in
                 state.posts += 1
                 let next = state.postStatuses.isEmpty ? 200 : state.postStatuses.removeFirst()
@@ -60,13 +56,7 @@ final class ScriptedPipedrive: HTTPTransport {
             ]
         }
         let data = try JSONSerialization.data(withJSONObject: body)
-        let url = request.url ?? URL(fileURLWithPath: "/")
-        guard
-            let response = HTTPURLResponse(
-                url: url, statusCode: status, httpVersion: "HTTP/1.1",
-                headerFields: ["Content-Type": "application/json"])
-        else { throw TransportFailure.timedOut }
-        return (data, response)
+        return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: data)
     }
 }
 

@@ -5,10 +5,6 @@ import RinglogPipedrive
 import RinglogStore
 import RinglogTestSupport
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A ``CallLogWriter`` wired to the Pipedrive simulator: the seed's API token (user 1), extension 1001 →
 /// user 1, 1002 → user 2, and a contact directory synchronised from the simulator.
 struct SimulatorWriterHarness {
@@ -28,7 +24,7 @@ struct SimulatorWriterHarness {
         settings = CallLogWriter.Settings(
             policy: policy, callLogs: callLogs, searchOnMiss: searchOnMiss,
             retry: RetryPolicy(initialDelayMilliseconds: 0, jitterFraction: 0))
-        client = try Self.client(simulator, transport: URLSessionTransport.shared)
+        client = try Self.client(simulator, transport: SocketHTTPTransport.shared)
         outbox = try Outbox(directory: state.path)
         directory = try Directory(directory: state.path, normalizer: normalizer)
         _ = try await directory.synchronize(
@@ -69,7 +65,7 @@ struct SimulatorWriterHarness {
     /// A fresh writer, as after a restart.
     func restartedWriter() throws -> CallLogWriter {
         Self.writer(
-            client: try Self.client(simulator, transport: URLSessionTransport.shared), outbox: outbox,
+            client: try Self.client(simulator, transport: SocketHTTPTransport.shared), outbox: outbox,
             directory: directory, settings: settings)
     }
 
@@ -108,9 +104,9 @@ final class CrashAfterSendTransport: HTTPTransport {
         self.pathSuffix = pathSuffix
     }
 
-    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let answer = try await URLSessionTransport.shared.send(request)
-        if request.httpMethod == method, request.url?.path.hasSuffix(pathSuffix) == true {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let answer = try await SocketHTTPTransport.shared.send(request)
+        if request.method == method, request.url.path.hasSuffix(pathSuffix) {
             throw CancellationError()
         }
         return answer

@@ -40,13 +40,13 @@ struct StatusTokensTodayTests {
         guard let url = URL(string: "http://127.0.0.1:9") else { return }
         let client = PipedriveClient(
             configuration: PipedriveClient.Configuration(baseURL: url), credentials: .apiToken("t"),
-            transport: URLSessionTransport.shared)
+            transport: SocketHTTPTransport.shared)
         Daemon.restoreTokensSpentToday(client: client, stateDirectory: directory.path)
         #expect(client.tokensSpent[.addCallLog] == TokenLedger.Usage(requests: 3, tokens: 30))
 
         let yesterday = PipedriveClient(
             configuration: PipedriveClient.Configuration(baseURL: url), credentials: .apiToken("t"),
-            transport: URLSessionTransport.shared)
+            transport: SocketHTTPTransport.shared)
         try snapshot(day: "2026-01-01").write(stateDirectory: directory.path)
         Daemon.restoreTokensSpentToday(client: yesterday, stateDirectory: directory.path)
         #expect(yesterday.tokensSpent.isEmpty)

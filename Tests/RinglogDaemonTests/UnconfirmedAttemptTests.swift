@@ -6,10 +6,6 @@ import RinglogTestSupport
 import Synchronization
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A call log whose answer was lost stays "unconfirmed" until a search in Pipedrive settles it, whatever
 /// else goes wrong in between: otherwise the next attempt would send it a second time.
 @Suite("Unconfirmed attempts against the Pipedrive simulator", .enabled(if: PipedriveSimulator.isAvailable))
@@ -58,9 +54,9 @@ final class LostAnswerThenRateLimitedTransport: HTTPTransport {
 
     var listingsRefused: Int { state.withLock { $0.listingsRefused } }
 
-    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let path = request.url?.path ?? ""
-        if request.httpMethod == "GET", path.hasSuffix("/callLogs") {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let path = request.url.path
+        if request.method == "GET", path.hasSuffix("/callLogs") {
             let refuse = state.withLock { state in
                 guard state.postsLost > 0, state.listingsRefused < refusedListings else { return false }
                 state.listingsRefused += 1
@@ -68,8 +64,8 @@ final class LostAnswerThenRateLimitedTransport: HTTPTransport {
             }
             if refuse { return try Self.answer(request, status: 429, body: "Too many requests") }
         }
-        let answer = try await URLSessionTransport.shared.send(request)
-        if request.httpMethod == "POST", path.hasSuffix("/callLogs") {
+        let answer = try await SocketHTTPTransport.shared.send(request)
+        if request.method == "POST", path.hasSuffix("/callLogs") {
             let lose = state.withLock { state in
                 guard state.postsLost == 0 else { return false }
                 state.postsLost = 1
@@ -80,12 +76,9 @@ final class LostAnswerThenRateLimitedTransport: HTTPTransport {
         return answer
     }
 
-    private static func answer(_ request: URLRequest, status: Int, body: String) throws -> (Data, HTTPURLResponse) {
-        guard let url = request.url,
-            let response = HTTPURLResponse(
-                url: url, statusCode: status, httpVersion: "HTTP/1.1",
-                headerFields: ["Content-Type": "application/json", "Retry-After": "0"])
-        else { throw TransportFailure.other("cannot make a test answer") }
-        return (Data(#"{"success":false,"error":"\#(body)"}"#.utf8), response)
+    private static func answer(_ request: HTTPRequest, status: Int, body: String) throws -> HTTPResponse {
+        HTTPResponse(
+            status: status, headers: ["Content-Type": "application/json", "Retry-After": "0"],
+            body: Data(#"{"success":false,"error":"\#(body)"}"#.utf8))
     }
 }

@@ -244,7 +244,7 @@ private final class CrashingWriter: ActivityWriter {
     init(inner: PipedriveActivityWriter, simulator: PipedriveSimulator, faultPhase: String, crashAtPost: Int) {
         self.inner = inner
         impatient = PipedriveActivityWriter(
-            client: simulator.client(transport: URLSessionTransport(timeout: .seconds(5))))
+            client: simulator.client(transport: SocketHTTPTransport(timeout: .seconds(5))))
         self.simulator = simulator
         self.faultPhase = faultPhase
         remaining = Mutex(crashAtPost)

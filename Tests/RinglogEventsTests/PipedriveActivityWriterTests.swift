@@ -5,41 +5,32 @@ import RinglogPipedrive
 import Synchronization
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Pipedrive as a function of the request; every request is kept.
 private final class ScriptedTransport: HTTPTransport {
-    private let answer: @Sendable (URLRequest) -> (Int, String)
-    private let sent = Mutex<[URLRequest]>([])
+    private let answer: @Sendable (HTTPRequest) -> (Int, String)
+    private let sent = Mutex<[HTTPRequest]>([])
 
-    init(_ answer: @escaping @Sendable (URLRequest) -> (Int, String)) {
+    init(_ answer: @escaping @Sendable (HTTPRequest) -> (Int, String)) {
         self.answer = answer
     }
 
-    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         sent.withLock { $0.append(request) }
         let (status, json) = answer(request)
-        guard let url = request.url,
-            let response = HTTPURLResponse(
-                url: url, statusCode: status, httpVersion: "HTTP/1.1",
-                headerFields: ["Content-Type": "application/json"])
-        else { throw TransportFailure.other("no URL") }
-        return (Data(json.utf8), response)
+        return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Data(json.utf8))
     }
 
     /// The query of every request, in order.
     var queries: [[String: String]] {
         sent.withLock { requests in
             requests.map { request in
-                let items = request.url.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }?.queryItems
+                let items = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems
                 return Dictionary((items ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
             }
         }
     }
 
-    var paths: [String] { sent.withLock { $0.compactMap { $0.url?.path } } }
+    var paths: [String] { sent.withLock { $0.map { $0.url.path } } }
 }
 
 @Suite("Finding an interrupted event's activity")
@@ -72,7 +63,7 @@ struct PipedriveActivityWriterTests {
     @Test("the person's done activities since the attempt, page by page, until the exact marker")
     func findsOnALaterPage() async throws {
         let transport = ScriptedTransport { request in
-            let cursor = request.url.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }?.queryItems?
+            let cursor = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?
                 .first { $0.name == "cursor" }?.value
             return cursor == nil
                 ? (

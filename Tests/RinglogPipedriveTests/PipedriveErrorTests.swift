@@ -66,18 +66,6 @@ struct PipedriveErrorTests {
         }
     }
 
-    @Test("URLSession errors map to cancellation and retryable failures")
-    func urlErrorMapping() {
-        #expect(URLSessionTransport.map(URLError(.cancelled)) is CancellationError)
-        #expect(URLSessionTransport.map(URLError(.timedOut)) as? TransportFailure == .timedOut)
-        #expect(
-            URLSessionTransport.map(URLError(.networkConnectionLost)) as? TransportFailure
-                == .connectionLost("code -1005"))
-        #expect(
-            URLSessionTransport.map(URLError(.cannotConnectToHost)) as? TransportFailure == .cannotConnect("code -1004")
-        )
-    }
-
     @Test("a token echoed by Pipedrive never reaches an error message")
     func redactsEchoedToken() async throws {
         let body = #"{"success":false,"error":"token \#(Fixtures.apiToken) is not valid"}"#

@@ -7,7 +7,7 @@ extension PipedriveSimulator {
     /// A client with an API token of the seed; the clock is injected so waits cost no time.
     func apiTokenClient(
         token: String = apiToken, clock: TestClock = TestClock(Date()),
-        transport: any HTTPTransport = URLSessionTransport.shared
+        transport: any HTTPTransport = SocketHTTPTransport.shared
     ) -> PipedriveClient {
         PipedriveClient(
             configuration: .init(baseURL: baseURL), credentials: .apiToken(token), transport: transport,

@@ -7,7 +7,7 @@ import Testing
 @Suite("Client against the Pipedrive simulator: faults and limits", .enabled(if: PipedriveSimulator.isAvailable))
 struct SimulatorFaultTests {
     /// A second session with a short timeout, shared by the tests that need it.
-    static let impatientTransport = URLSessionTransport(timeout: .seconds(1))
+    static let impatientTransport = SocketHTTPTransport(timeout: .seconds(1))
 
     @Test("a 429 with Retry-After is honoured and the request then succeeds")
     func retryAfter() async throws {
@@ -31,7 +31,7 @@ struct SimulatorFaultTests {
             let clock = TestClock(Date())
             let client = PipedriveClient(
                 configuration: .init(baseURL: simulator.baseURL), credentials: .apiToken(PipedriveSimulator.apiToken),
-                transport: URLSessionTransport.shared, now: clock.nowFunction,
+                transport: SocketHTTPTransport.shared, now: clock.nowFunction,
                 sleep: { duration in
                     try await clock.sleepFunction(duration)
                     try await simulator.control("POST", "/_sim/clock", json: ["advance": duration.seconds])

@@ -14,17 +14,17 @@ struct SimulatorOAuthTests {
             stateDirectory: directory.path + "/state", baseURL: nil, oauth: simulator.oauthCredentials)
         let code = try await simulator.authorizationCode()
         let (tokens, user) = try await PipedriveAuthorization.complete(
-            code: code, settings: settings, transport: URLSessionTransport.shared, now: clock.nowFunction)
+            code: code, settings: settings, transport: SocketHTTPTransport.shared, now: clock.nowFunction)
         #expect(user.id == 1)
         #expect(tokens.apiDomain == simulator.baseURL)
         let oauth = OAuthClient(
-            credentials: simulator.oauthCredentials, transport: URLSessionTransport.shared, now: clock.nowFunction)
+            credentials: simulator.oauthCredentials, transport: SocketHTTPTransport.shared, now: clock.nowFunction)
         let store = TokenStore(file: settings.tokenFile, now: clock.nowFunction) { refreshToken in
             try await oauth.refresh(refreshToken: refreshToken)
         }
         let client = PipedriveClient(
             configuration: .init(baseURL: try #require(tokens.apiDomain)), credentials: .oauth(store),
-            transport: URLSessionTransport.shared, now: clock.nowFunction, sleep: clock.sleepFunction)
+            transport: SocketHTTPTransport.shared, now: clock.nowFunction, sleep: clock.sleepFunction)
         return (client, store, settings)
     }
 
@@ -119,7 +119,7 @@ struct SimulatorOAuthTests {
             // An operator runs `ringlog auth` (another process writes the tokens file).
             let code = try await simulator.authorizationCode()
             _ = try await PipedriveAuthorization.complete(
-                code: code, settings: settings, transport: URLSessionTransport.shared, now: clock.nowFunction)
+                code: code, settings: settings, transport: SocketHTTPTransport.shared, now: clock.nowFunction)
             #expect(try await client.currentUser().id == 1)
             #expect(await client.authorizationState == .ok)
             #expect(try await simulator.apiRequests().count == apiCalls + 2)  // auth's users/me and ours
@@ -139,7 +139,7 @@ struct SimulatorOAuthTests {
             try await simulator.setFaults([:])
             let code = try await simulator.authorizationCode()
             let (tokens, _) = try await PipedriveAuthorization.complete(
-                code: code, settings: settings, transport: URLSessionTransport.shared, now: clock.nowFunction)
+                code: code, settings: settings, transport: SocketHTTPTransport.shared, now: clock.nowFunction)
             #expect(await client.reloadTokens())
             #expect(await store.currentTokens == tokens)
             #expect(try await client.currentUser().id == 1)

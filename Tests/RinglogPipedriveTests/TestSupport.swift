@@ -3,10 +3,6 @@ import Synchronization
 
 @testable import RinglogPipedrive
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A canned HTTP answer.
 struct FakeResponse: Sendable {
     var status: Int
@@ -67,21 +63,15 @@ final class FakeTransport: HTTPTransport {
 
     func setHandler(_ handler: @escaping Handler) { state.withLock { $0.handler = handler } }
 
-    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        guard let url = request.url else { throw TransportFailure.other("no URL") }
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let recorded = RecordedRequest(
-            method: request.httpMethod ?? "GET", url: url, headers: request.allHTTPHeaderFields ?? [:],
-            body: request.httpBody ?? Data())
+            method: request.method, url: request.url, headers: request.headers, body: request.body)
         let handler = state.withLock { state in
             state.requests.append(recorded)
             return state.handler
         }
         let response = try handler(recorded)
-        guard
-            let http = HTTPURLResponse(
-                url: url, statusCode: response.status, httpVersion: "HTTP/1.1", headerFields: response.headers)
-        else { throw TransportFailure.other("cannot build response") }
-        return (response.body, http)
+        return HTTPResponse(status: response.status, headers: response.headers, body: response.body)
     }
 }
 

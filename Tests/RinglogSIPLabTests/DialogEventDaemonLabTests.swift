@@ -3,10 +3,6 @@ import RinglogCore
 import RinglogTestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `ringlog run` with `"source": "dialog_events"` against Kamailio in the SIP lab and the Pipedrive
 /// simulator: the calls the lab drives become call logs through the daemon's outbox and writer.
 extension SIPLabTests {

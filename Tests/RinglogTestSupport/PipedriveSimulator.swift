@@ -1,10 +1,6 @@
 import Foundation
 import RinglogPipedrive
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The Pipedrive simulator (Tests/PipedriveSimulator/pdsim.py) as a child process on 127.0.0.1 with a free
 /// port, always stopped by its PID.
 ///
@@ -129,18 +125,17 @@ public final class PipedriveSimulator: Sendable {
         guard let url = URL(string: baseURL.absoluteString + pathAndQuery) else {
             throw Failure("bad path \(pathAndQuery)")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
+        var request = HTTPRequest(method: method, url: url)
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = try JSONSerialization.data(withJSONObject: json)
+            request.setHeader("Content-Type", "application/json")
         }
-        if let token { request.setValue(token, forHTTPHeaderField: "x-api-token") }
-        let (data, response) = try await URLSessionTransport.shared.send(request)
-        guard (200..<300).contains(response.statusCode) else {
-            throw Failure("\(method) \(pathAndQuery) answered \(response.statusCode)")
+        if let token { request.setHeader("x-api-token", token) }
+        let response = try await SocketHTTPTransport.shared.send(request)
+        guard (200..<300).contains(response.status) else {
+            throw Failure("\(method) \(pathAndQuery) answered \(response.status)")
         }
-        return data
+        return response.body
     }
 
     /// Calls the control API and returns the decoded JSON (an empty object for an empty body).
@@ -211,7 +206,7 @@ public final class PipedriveSimulator: Sendable {
     }
 
     /// A client with an API token of the seed (user 1 by default).
-    public func client(token: String = apiToken, transport: URLSessionTransport = .shared) -> PipedriveClient {
+    public func client(token: String = apiToken, transport: SocketHTTPTransport = .shared) -> PipedriveClient {
         PipedriveClient(configuration: .init(baseURL: baseURL), credentials: .apiToken(token), transport: transport)
     }
 }

@@ -67,7 +67,7 @@ public struct ConfigurationLoader: Sendable {
             }
             let text = String(decoding: data.bytes, as: UTF8.self)
             let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            let value = firstLine.trimmingCharacters(in: .whitespaces)
+            let value = firstLine.trimmingWhitespace()
             guard !value.isEmpty else {
                 throw ConfigurationLoadError(
                     path: configurationPath, "\(key)_file: \(path) is empty; write the secret on its first line")

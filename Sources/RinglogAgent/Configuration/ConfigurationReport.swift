@@ -80,7 +80,7 @@ public struct ConfigurationReport: Sendable {
     /// The report as text, one `ok`/`warn`/`error` line per finding.
     public var text: String {
         findings.map {
-            "\($0.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))\($0.subject): \($0.detail)"
+            "\($0.severity.rawValue.padded(toWidth: 6))\($0.subject): \($0.detail)"
         }
         .joined(separator: "\n")
     }
@@ -90,9 +90,9 @@ public struct ConfigurationReport: Sendable {
     }
 
     private mutating func checkStateDirectory(_ path: String) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if !isDirectory.boolValue {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            if status.st_mode & S_IFMT != S_IFDIR {
                 add(.error, "state_dir", "\(path) is a file, not a directory")
             } else if access(path, W_OK | X_OK) != 0 {
                 add(.error, "state_dir", "\(path) is not writable by this user; fix its owner or mode")

@@ -478,7 +478,7 @@ public actor CallLogWriter {
         var cursor: String?
         for _ in 0..<20 {
             let page = try await client.activities(filter, cursor: cursor, limit: 500)
-            if let found = page.activities.first(where: { $0.note?.contains(marker) == true }) { return found }
+            if let found = page.activities.first(where: { $0.note?.firstRange(of: marker) != nil }) { return found }
             guard let next = page.nextCursor else { return nil }
             cursor = next
         }
@@ -544,7 +544,7 @@ public actor CallLogWriter {
 
     /// The marker line in a note, if any.
     static func marker(in note: String?) -> String? {
-        guard let note, let range = note.range(of: CallLogComposer.markerPrefix) else { return nil }
+        guard let note, let range = note.firstRange(of: CallLogComposer.markerPrefix) else { return nil }
         let rest = note[range.upperBound...]
         let end = rest.firstIndex(where: { $0 == "<" || $0 == "\n" }) ?? rest.endIndex
         return CallLogComposer.markerPrefix + rest[..<end]

@@ -103,12 +103,12 @@ public final class Daemon: Sendable {
             }
             return PipedriveClient(
                 configuration: PipedriveClient.Configuration(baseURL: url), credentials: .apiToken(token.value),
-                transport: URLSessionTransport(timeout: .seconds(5)))
+                transport: SocketHTTPTransport(timeout: .seconds(5)))
         case .oauth(let oauth):
             let secret = try loader.secret(
                 oauth.clientSecret, key: "pipedrive.oauth.client_secret", configurationPath: path)
             let settings = try PipedriveAuthSettings(configuration: configuration, clientSecret: secret)
-            return try PipedriveClient.make(settings: settings, transport: URLSessionTransport(timeout: .seconds(5)))
+            return try PipedriveClient.make(settings: settings, transport: SocketHTTPTransport(timeout: .seconds(5)))
         }
     }
 

@@ -49,9 +49,9 @@ public final class DaemonLogger: Sendable {
 
     /// `text` with every secret replaced by `<redacted>`; newlines become spaces (one line per message).
     public static func redact(_ text: String, secrets: [String]) -> String {
-        var result = text.replacingOccurrences(of: "\n", with: " ")
+        var result = text.replacing("\n", with: " ")
         for secret in secrets where !secret.isEmpty {
-            result = result.replacingOccurrences(of: secret, with: "<redacted>")
+            result = result.replacing(secret, with: "<redacted>")
         }
         return result
     }

@@ -18,7 +18,7 @@ public struct CallLogTemplates: Sendable, Equatable {
     /// `template` with every placeholder replaced.
     public static func fill(_ template: String, values: [String: String]) -> String {
         var text = template
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        for (name, value) in values { text = text.replacing("{\(name)}", with: value) }
         return text
     }
 }

@@ -15,8 +15,7 @@ public enum JSONValue: Sendable, Equatable {
         do {
             self = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw JSONSyntaxError(description: underlying ?? context.debugDescription)
+            throw JSONSyntaxError(description: context.underlyingError.map { "\($0)" } ?? context.debugDescription)
         } catch {
             throw JSONSyntaxError(description: "\(error)")
         }

@@ -192,7 +192,7 @@ extension String {
     /// A cheap shape check: one `@`, something before it, a dot inside the domain, no spaces, at most 254.
     fileprivate var isPlausibleEventEmail: Bool {
         let parts = split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
-            && !parts[1].hasSuffix(".") && !contains(" ") && utf8.count <= 254
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains("." as Character) && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".") && !contains(" " as Character) && utf8.count <= 254
     }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Talks to Pipedrive's OAuth token endpoint: exchanges authorisation codes and refresh tokens.
 ///
 /// Requests are form-encoded with HTTP Basic client authentication, as Pipedrive requires.
@@ -51,21 +47,20 @@ public struct OAuthClient: Sendable {
     }
 
     private func requestTokens(_ fields: [(String, String)], secret: String) async throws -> OAuthTokens {
-        var request = URLRequest(url: credentials.tokenURL)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(credentials.basicAuthorization, forHTTPHeaderField: "Authorization")
-        request.httpBody = Data(FormEncoding.encode(fields).utf8)
+        var request = HTTPRequest(
+            method: "POST", url: credentials.tokenURL, body: Data(FormEncoding.encode(fields).utf8))
+        request.setHeader("Content-Type", "application/x-www-form-urlencoded")
+        request.setHeader("Accept", "application/json")
+        request.setHeader("Authorization", credentials.basicAuthorization)
         let started = now()
-        let data: Data
-        let response: HTTPURLResponse
+        let response: HTTPResponse
         do {
-            (data, response) = try await transport.send(request)
+            response = try await transport.send(request)
         } catch let failure as TransportFailure {
             throw PipedriveError.transport(failure)
         }
-        let status = response.statusCode
+        let data = response.body
+        let status = response.status
         guard (200..<300).contains(status) else {
             let message = Self.errorMessage(data, redacting: [secret, credentials.clientSecret])
             switch status {
@@ -144,15 +139,26 @@ public struct OAuthClient: Sendable {
 
 /// `application/x-www-form-urlencoded` encoding.
 enum FormEncoding {
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
     static func encode(_ fields: [(String, String)]) -> String {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                result.unicodeScalars.append("%")
+                result.unicodeScalars.append(hex[Int(byte >> 4)])
+                result.unicodeScalars.append(hex[Int(byte & 0x0f)])
+            }
+        }
+        return result
     }
 }
 
@@ -162,7 +168,7 @@ enum Redaction {
     static func redact(_ text: String, secrets: [String]) -> String {
         var result = text
         for secret in secrets where secret.count >= 6 {
-            result = result.replacingOccurrences(of: secret, with: "[redacted]")
+            result = result.replacing(secret, with: "[redacted]")
         }
         return result
     }

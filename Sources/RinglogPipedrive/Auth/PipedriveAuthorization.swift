@@ -57,17 +57,20 @@ public enum PipedriveAuthorization {
     /// A fresh random `state` value for one authorisation attempt.
     public static func makeState() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<16).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
     }
 
     /// Extracts the code from a pasted redirect URL (`…?code=…&state=…`) or a bare code.
     /// - Parameter expectedState: the state this attempt sent; `nil` skips the check (bare `--code`).
     public static func code(fromPasted input: String, expectedState: String?) throws(Failure) -> String {
-        let text = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = input.trimmingWhitespace(includingLineEnds: true)
         guard !text.isEmpty else { throw Failure.noCode("the input was empty") }
         let looksLikeURL =
-            text.contains("://") || text.hasPrefix("?") || text.contains("code=")
-            || text.contains("error=")
+            text.firstRange(of: "://") != nil || text.hasPrefix("?") || text.firstRange(of: "code=") != nil
+            || text.firstRange(of: "error=") != nil
         guard looksLikeURL else {
             guard !text.contains(where: { $0.isWhitespace || $0 == "&" || $0 == "?" }) else {
                 throw Failure.noCode("it is neither an address nor a single code")

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogCore
 
 #if canImport(Glibc)
     import Glibc
@@ -24,7 +25,7 @@ public struct TokenFile: Sendable, Equatable, CustomStringConvertible {
 
     /// The tokens file inside a state directory.
     public init(stateDirectory: String) {
-        path = (stateDirectory as NSString).appendingPathComponent("oauth-tokens.json")
+        path = PathText.appending("oauth-tokens.json", to: stateDirectory)
     }
 
     /// The file's path.
@@ -78,8 +79,7 @@ public struct TokenFile: Sendable, Equatable, CustomStringConvertible {
             throw Failure(description: "cannot encode the tokens")
         }
         let directory =
-            (path as NSString).deletingLastPathComponent.isEmpty
-            ? "." : (path as NSString).deletingLastPathComponent
+            PathText.parent(of: path).isEmpty ? "." : PathText.parent(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

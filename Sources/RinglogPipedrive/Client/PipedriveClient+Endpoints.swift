@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 extension PipedriveClient {
     // MARK: - Call logs (v1)
 
@@ -45,8 +41,8 @@ extension PipedriveClient {
     ) async throws {
         let boundary = "ringlog-\(UUID().uuidString)"
         var body = Data()
-        let safeName = fileName.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "\r", with: "")
-            .replacingOccurrences(of: "\n", with: "")
+        let safeName = fileName.unicodeScalars.filter { $0 != "\"" && $0 != "\r" && $0 != "\n" }
+            .map(String.init).joined()
         body.append(Data("--\(boundary)\r\n".utf8))
         body.append(Data("Content-Disposition: form-data; name=\"file\"; filename=\"\(safeName)\"\r\n".utf8))
         body.append(Data("Content-Type: \(contentType)\r\n\r\n".utf8))

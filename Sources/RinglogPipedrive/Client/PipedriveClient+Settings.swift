@@ -9,7 +9,7 @@ extension PipedriveClient {
     /// - Throws: ``PipedriveAuthSettings/Failure`` when neither the settings nor the stored tokens name the
     ///   company's base URL.
     public static func make(
-        settings: PipedriveAuthSettings, transport: any HTTPTransport = URLSessionTransport.shared,
+        settings: PipedriveAuthSettings, transport: any HTTPTransport = SocketHTTPTransport.shared,
         ledger: TokenLedger = TokenLedger(), policy: TokenStore.Policy = TokenStore.Policy()
     ) throws(PipedriveAuthSettings.Failure) -> PipedriveClient {
         let storedDomain = (try? settings.tokenFile.load())?.apiDomain

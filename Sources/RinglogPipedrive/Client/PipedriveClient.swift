@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The Pipedrive API client: typed calls over v1 and v2, authentication, rate limiting and token accounting.
 ///
 /// - Every request first passes the ``RateLimiter``: it waits (with the injected `sleep`) for short pauses
@@ -52,7 +48,7 @@ public actor PipedriveClient {
 
     /// Creates a client.
     /// - Parameters:
-    ///   - transport: the network; ``URLSessionTransport`` in production.
+    ///   - transport: the network; ``SocketHTTPTransport`` in production.
     ///   - now: the wall clock (rate-limit resets and token expiry are wall-clock times).
     ///   - sleep: how the client waits; tests pass one that advances a fake clock.
     public init(
@@ -132,10 +128,9 @@ public actor PipedriveClient {
             let (headerName, headerValue, secret) = try await authorization(replacing: rejectedToken)
             let request = try makeRequest(endpoint, id: id, query: query, body: body, auth: (headerName, headerValue))
             limiter.recordSend(to: endpoint, at: now())
-            let data: Data
-            let response: HTTPURLResponse
+            let response: HTTPResponse
             do {
-                (data, response) = try await transport.send(request)
+                response = try await transport.send(request)
             } catch let failure as TransportFailure {
                 throw PipedriveError.transport(failure)
             } catch is CancellationError {
@@ -145,8 +140,9 @@ public actor PipedriveClient {
             } catch {
                 throw PipedriveError.transport(.other(String(describing: type(of: error))))
             }
-            let status = response.statusCode
-            limiter.recordResponse(status: status, headers: Self.headers(of: response), for: endpoint, at: now())
+            let status = response.status
+            let data = response.body
+            limiter.recordResponse(status: status, headers: response.headers, for: endpoint, at: now())
             if TokenLedger.isCharged(status: status) { ledger.record(endpoint) }
             if (200..<300).contains(status) { return data }
             if status == 429 {
@@ -234,10 +230,10 @@ public actor PipedriveClient {
 
     private func makeRequest(
         _ endpoint: PipedriveEndpoint, id: String?, query: [URLQueryItem], body: Body?, auth: (String, String)
-    ) throws -> URLRequest {
+    ) throws -> HTTPRequest {
         var path = endpoint.pathTemplate
         if let id {
-            path = path.replacingOccurrences(of: "{id}", with: FormEncoding.escape(id))
+            path = path.replacing("{id}", with: FormEncoding.escape(id))
         }
         var base = configuration.baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
@@ -252,30 +248,21 @@ public actor PipedriveClient {
         guard let url = components.url else {
             throw PipedriveError.invalidRequest(status: 0, message: "cannot build the URL for \(endpoint)")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = endpoint.method
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(configuration.userAgent, forHTTPHeaderField: "User-Agent")
-        request.setValue(auth.1, forHTTPHeaderField: auth.0)
+        var request = HTTPRequest(method: endpoint.method, url: url)
+        request.setHeader("Accept", "application/json")
+        request.setHeader("User-Agent", configuration.userAgent)
+        request.setHeader(auth.0, auth.1)
         switch body {
         case .json(let data):
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = data
+            request.setHeader("Content-Type", "application/json")
+            request.body = data
         case .multipart(let data, let boundary):
-            request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
-            request.httpBody = data
+            request.setHeader("Content-Type", "multipart/form-data; boundary=\(boundary)")
+            request.body = data
         case nil:
             break
         }
         return request
-    }
-
-    private static func headers(of response: HTTPURLResponse) -> [String: String] {
-        var headers: [String: String] = [:]
-        for (name, value) in response.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name] = value }
-        }
-        return headers
     }
 
     /// Maps a non-2xx status and its body to a typed error whose message holds no secret.
@@ -284,7 +271,7 @@ public actor PipedriveClient {
         var message = envelope?.error ?? envelope?.message ?? ""
         if message.isEmpty {
             let text = String(decoding: body.prefix(160), as: UTF8.self)
-            message = text.contains("<") ? "a non-JSON (HTML) page" : (text.isEmpty ? "no details" : text)
+            message = text.contains("<" as Character) ? "a non-JSON (HTML) page" : (text.isEmpty ? "no details" : text)
         }
         message = Redaction.redact(message, secrets: secrets)
         switch status {

@@ -32,6 +32,17 @@ public enum PipedriveTimestamp {
         return "\(pad(minutes / 60)):\(pad(minutes % 60))"
     }
 
+    /// Parses an HTTP date (RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, as in `Retry-After`).
+    /// - Returns: `nil` when `text` is not in that form.
+    public static func parseHTTPDate(_ text: String) -> Date? {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", parts[1].count == 2, parts[3].count == 4,
+            parts[4].count == 8, let month = months.firstIndex(of: String(parts[2]))
+        else { return nil }
+        return parse("\(parts[3])-\(pad(month + 1))-\(parts[1]) \(parts[4])")
+    }
+
     /// Parses any of Pipedrive's timestamp forms, or a bare `YYYY-MM-DD` (midnight UTC).
     /// - Returns: `nil` when `text` is none of them.
     public static func parse(_ text: String) -> Date? {

@@ -183,12 +183,12 @@ public struct RateLimiter: Sendable {
         }
 
         func int(_ name: String) -> Int? {
-            values[name].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            values[name].flatMap { Int($0.trimmedOfSpaces) }
         }
 
         /// A non-negative number of seconds (fractions allowed).
         func seconds(_ name: String) -> Double? {
-            guard let text = values[name], let value = Double(text.trimmingCharacters(in: .whitespaces)),
+            guard let text = values[name], let value = Double(text.trimmedOfSpaces),
                 value >= 0, value.isFinite
             else { return nil }
             return value
@@ -198,11 +198,7 @@ public struct RateLimiter: Sendable {
         func retryAfter(at now: Date) -> Double? {
             if let seconds = seconds("retry-after") { return seconds }
             guard let text = values["retry-after"] else { return nil }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-            return formatter.date(from: text).map { max(0, $0.timeIntervalSince(now)) }
+            return PipedriveTimestamp.parseHTTPDate(text).map { max(0, $0.timeIntervalSince(now)) }
         }
     }
 }

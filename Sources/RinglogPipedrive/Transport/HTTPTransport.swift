@@ -1,18 +1,14 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The seam between the Pipedrive client and the network: one request in, one response out.
 ///
-/// Production uses ``URLSessionTransport``; tests use an in-process fake. A transport returns every HTTP
+/// Production uses ``SocketHTTPTransport``; tests use an in-process fake. A transport returns every HTTP
 /// status as a response (it never throws for 4xx/5xx) and throws only when no response arrived.
 public protocol HTTPTransport: Sendable {
-    /// Sends `request` and returns the body and the HTTP response.
+    /// Sends `request` and returns the HTTP response with its whole body.
     /// - Throws: `CancellationError` when the calling task was cancelled, ``TransportFailure`` when the
     ///   server could not be reached or the connection broke.
-    func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse)
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }
 
 /// Why no HTTP response arrived. Every case is worth retrying later.

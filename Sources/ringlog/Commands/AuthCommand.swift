@@ -69,7 +69,7 @@ enum AuthCommand: RinglogCommand {
             code = try PipedriveAuthorization.code(fromPasted: line, expectedState: state)
         }
         let (tokens, user) = try await PipedriveAuthorization.complete(
-            code: code, settings: settings, transport: URLSessionTransport.shared)
+            code: code, settings: settings, transport: SocketHTTPTransport.shared)
         let company = [user.companyName, user.companyDomain.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
         StandardStreams.writeOutput(
             """

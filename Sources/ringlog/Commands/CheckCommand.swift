@@ -53,7 +53,7 @@ enum CheckCommand: RinglogCommand {
 
     private static func write(_ findings: [ConfigurationReport.Finding]) {
         for finding in findings {
-            let label = finding.severity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let label = finding.severity.rawValue.padded(toWidth: 6)
             StandardStreams.writeOutput("\(label)\(finding.subject): \(finding.detail)\n")
         }
     }

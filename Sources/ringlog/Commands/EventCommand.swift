@@ -4,6 +4,10 @@ import RinglogCore
 import RinglogEvents
 import RinglogStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `ringlog event add --config FILE`: contact events (JSON Lines) on stdin into the outbox.
 enum EventCommand: RinglogCommand {
     static let name = "event"
@@ -43,7 +47,7 @@ enum EventCommand: RinglogCommand {
         let intake = EventIntake(outbox: outbox, rejectedLog: RejectedLog(path: configuration.events.rejectedFile))
         let clock = SystemEventClock()
         let summary = try await intake.ingest(
-            fileDescriptor: FileHandle.standardInput.fileDescriptor, origin: "stdin", now: { clock.now() })
+            fileDescriptor: STDIN_FILENO, origin: "stdin", now: { clock.now() })
         StandardStreams.writeOutput(summary.text + "\n")
         if summary.rejected > 0 {
             StandardStreams.writeError(

@@ -53,7 +53,7 @@ enum FlushCommand: RinglogCommand {
         let taken = try await SpoolDirectory(path: configuration.events.spoolDirectory).drain(
             into: intake, now: { clock.now() })
         if taken.accepted + taken.duplicates + taken.rejected > 0 {
-            StandardStreams.writeOutput("spool: \(taken.text.replacingOccurrences(of: "\n", with: "\n  "))\n")
+            StandardStreams.writeOutput("spool: \(taken.text.replacing("\n", with: "\n  "))\n")
         }
         let flusher = EventFlusher(
             dependencies: .init(
@@ -78,7 +78,7 @@ enum FlushCommand: RinglogCommand {
             }
             return PipedriveClient(
                 configuration: .init(baseURL: baseURL), credentials: .apiToken(token.value),
-                transport: URLSessionTransport.shared)
+                transport: SocketHTTPTransport.shared)
         case .oauth(let oauth):
             let settings = try PipedriveAuthSettings(
                 configuration: configuration,

@@ -2,6 +2,10 @@ import Foundation
 import RinglogCapture
 import RinglogCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `ringlog replay`: capture files in, one JSON call record per line out.
 enum ReplayCommand: RinglogCommand {
     static let name = "replay"
@@ -109,12 +113,15 @@ private struct PacketSource {
 
     init(path: String) throws {
         self.path = path
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw ReplayFailure("cannot open \(path); check the path and permissions", exitCode: .noInput)
         }
-        let head = (try? handle.read(upToCount: 4)) ?? nil
-        try? handle.close()
-        if let head, HEPPacketSequence.startsWithHEP3(head) {
+        var bytes = [UInt8](repeating: 0, count: 4)
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        let head = Data(bytes.prefix(max(0, count)))
+        if HEPPacketSequence.startsWithHEP3(head) {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ReplayFailure("cannot read \(path)", exitCode: .ioError)
             }
