@@ -55,7 +55,9 @@ struct TenantConfigurationTests {
         #expect(
             configuration.policy.unknownCallerDeal
                 == CallPolicy.UnknownCallerDeal(titleTemplate: "Lead {number}", pipelineID: 3, stageID: 12))
-        #expect(configuration.tracker == TrackerSettings(maximumCallAgeSeconds: 3600, maximumOpenCalls: 5000, reorderWindowMilliseconds: 250))
+        #expect(
+            configuration.tracker
+                == TrackerSettings(maximumCallAgeSeconds: 3600, maximumOpenCalls: 5000, reorderWindowMilliseconds: 250))
         #expect(configuration.inlineSecretKeys == ["pipedrive.oauth.client_secret", "hep.auth_key"])
     }
 
