@@ -43,7 +43,8 @@ let package = Package(
         .target(
             name: "CReShim", dependencies: ["CRe"],
             cSettings: [.define("HAVE_INTTYPES_H", to: "1"), .define("HAVE_STDBOOL_H", to: "1")]),
-        .target(name: "RinglogSIPOracle", dependencies: ["CRe", "CReShim"], swiftSettings: strictSettings),
+        .target(
+            name: "RinglogSIPOracle", dependencies: ["RinglogCore", "CRe", "CReShim"], swiftSettings: strictSettings),
         .target(
             name: "RinglogSIP", dependencies: ["RinglogCore", "CRe", "CReShim"], swiftSettings: strictSettings),
 

@@ -65,7 +65,7 @@ enum DaemonEnqueueBenchmark: Benchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let outbox = try Outbox(directory: directory.path)
         let semaphore = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<Measurement, any Error>?>(nil)
+        let result = Locked<Result<Measurement, any Error>?>(nil)
         Task {
             do {
                 let measurement = try await body(outbox, directory.path)

@@ -43,7 +43,7 @@ enum EventsBenchmark: Benchmark {
             throw BenchmarkFailure(description: "--base-url is required, e.g. http://127.0.0.1:8080")
         }
         let seed = try SimulatorSeed(path: seedPath)
-        let result = Mutex<Result<String, any Error>?>(nil)
+        let result = Locked<Result<String, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             do {
@@ -176,11 +176,11 @@ private struct SimulatorControl: Sendable {
 /// Milliseconds of simulated time: waiting advances the simulator's frozen clock instead of sleeping.
 private final class SimulatorClock: EventClock {
     private let simulator: SimulatorControl
-    private let current: Mutex<Int64>
+    private let current: Locked<Int64>
 
     init(simulator: SimulatorControl, start: Int64) {
         self.simulator = simulator
-        current = Mutex(start)
+        current = Locked(start)
     }
 
     func now() -> Int64 { current.withLock { $0 } }

@@ -109,7 +109,7 @@ public final class HEPListener: CapturedPacketSource {
 
     private let core: ListenerCore
     private let threads: [CaptureThread]
-    private let stopped = Mutex(false)
+    private let stopped = Locked(false)
 
     /// Binds the sockets and starts listening.
     public init(configuration: Configuration = Configuration(), logger: CaptureLogger = .disabled)

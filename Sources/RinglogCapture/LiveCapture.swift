@@ -37,7 +37,7 @@ public final class LiveCapture: CapturedPacketSource {
     private let delivery: PacketDelivery
     private let wake: WakeSignal
     private let thread: CaptureThread
-    private let stopped = Mutex(false)
+    private let stopped = Locked(false)
 
     /// Opens `interface` (for example `eth0`, `lo`, or `any`) and starts capturing what `filter` (BPF
     /// syntax, as for tcpdump) lets through.

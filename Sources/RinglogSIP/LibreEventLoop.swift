@@ -39,9 +39,9 @@ final class LibreEventLoop<Core: AnyObject>: Sendable {
         case finished
     }
 
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
     private let closeCore: @Sendable (Core) -> Void
-    private let completion = Mutex(Completion.running(waiters: []))
+    private let completion = Locked(Completion.running(waiters: []))
 
     /// Starts the thread, creates the core there with `makeCore`, and returns once the loop runs.
     /// - Parameter close: called on the loop thread when the loop stops, to release the core's libre

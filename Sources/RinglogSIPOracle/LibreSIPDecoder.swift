@@ -2,6 +2,7 @@ import CRe
 import CReShim
 import Glibc
 import Synchronization
+import class RinglogCore.Locked
 
 /// Decodes SIP messages with libre's standalone decoder, `sip_msg_decode`, into a ``LibreSIPMessage``.
 ///
@@ -14,7 +15,7 @@ public enum LibreSIPDecoder {
     /// `sip_msg_decode` touches no event-loop (`re_main`) state, but libre 1.1.0 documents no thread
     /// safety for its allocator or its random-number helper (each decoded message gets a random tag),
     /// so calls are made one at a time. The lock is held only for the decode of one message.
-    private static let libreState = Mutex<Int32?>(nil)
+    private static let libreState = Locked<Int32?>(nil)
 
     /// Decodes one SIP message (start line, headers, blank line, optional body).
     /// - Throws: ``LibreDecodingError`` when libre cannot initialise or rejects the bytes.

@@ -1,4 +1,5 @@
 import Synchronization
+import class RinglogCore.Locked
 
 /// Group commit in front of an ``Outbox``: items submitted while a commit is in flight go together in the
 /// next commit, so a burst of finished calls costs a few fsyncs, not one per call.
@@ -20,7 +21,7 @@ public final class OutboxGroupCommit: Sendable {
     }
 
     private let outbox: Outbox
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Commits into `outbox`.
     public init(outbox: Outbox) {

@@ -1,4 +1,5 @@
 import Synchronization
+import class RinglogCore.Locked
 
 /// The result of one ``OutboxGroupCommit/submit(_:now:)``: available once the commit that carried it ended.
 public final class PendingCommit: Sendable {
@@ -7,7 +8,7 @@ public final class PendingCommit: Sendable {
         case finished(Result<[Outbox.EnqueueResult], any Error>)
     }
 
-    private let state = Mutex(State.waiting([]))
+    private let state = Locked(State.waiting([]))
 
     init() {}
 

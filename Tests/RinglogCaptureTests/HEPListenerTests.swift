@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func malformedDatagramsAreCountedLoggedAndDoNotStopTheListener() async throws {
-        let lines = Mutex<[String]>([])
+        let lines = Locked<[String]>([])
         let logger = CaptureLogger { line in lines.withLock { $0.append(line) } }
         let listener = try Self.makeListener(logger: logger)
         defer { listener.stop() }

@@ -14,7 +14,7 @@ final class ScriptedPipedrive: HTTPTransport {
         var posts = 0
     }
 
-    let state = Mutex<State>(State())
+    let state = Locked<State>(State())
 
     init(postStatuses: [Int]) { state.withLock { $0.postStatuses = postStatuses } }
 

@@ -5,6 +5,7 @@ import RinglogStore
 import RinglogTestSupport
 import Synchronization
 import Testing
+import class RinglogCore.Locked
 
 /// A call log whose answer was lost stays "unconfirmed" until a search in Pipedrive settles it, whatever
 /// else goes wrong in between: otherwise the next attempt would send it a second time.
@@ -47,7 +48,7 @@ final class LostAnswerThenRateLimitedTransport: HTTPTransport {
         var postsLost = 0
         var listingsRefused = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let refusedListings: Int
 
     init(refusedListings: Int) { self.refusedListings = refusedListings }

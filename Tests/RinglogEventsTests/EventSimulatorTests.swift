@@ -239,7 +239,7 @@ private final class CrashingWriter: ActivityWriter {
     private let impatient: PipedriveActivityWriter
     private let simulator: PipedriveSimulator
     private let faultPhase: String
-    private let remaining: Mutex<Int>
+    private let remaining: Locked<Int>
 
     init(inner: PipedriveActivityWriter, simulator: PipedriveSimulator, faultPhase: String, crashAtPost: Int) {
         self.inner = inner
@@ -247,7 +247,7 @@ private final class CrashingWriter: ActivityWriter {
             client: simulator.client(transport: SocketHTTPTransport(timeout: .seconds(5))))
         self.simulator = simulator
         self.faultPhase = faultPhase
-        remaining = Mutex(crashAtPost)
+        remaining = Locked(crashAtPost)
     }
 
     func createActivity(_ draft: ActivityDraft) async throws -> Int {

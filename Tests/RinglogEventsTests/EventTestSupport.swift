@@ -31,10 +31,10 @@ final class ScratchDirectory: Sendable {
 
 /// A clock that never waits: sleeping moves time forward; every wake-up time is recorded.
 final class FakeClock: EventClock {
-    private let state: Mutex<(now: Int64, wakeups: [Int64])>
+    private let state: Locked<(now: Int64, wakeups: [Int64])>
 
     init(now: Int64 = 1_795_183_509_000) {
-        state = Mutex((now, []))
+        state = Locked((now, []))
     }
 
     func now() -> Int64 { state.withLock { $0.now } }
@@ -68,10 +68,10 @@ final class FakePipedrive: ActivityWriter {
         var lostAnswers = 0
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
 
     init(_ state: State = State()) {
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     func createActivity(_ draft: ActivityDraft) async throws -> Int {
@@ -132,7 +132,7 @@ final class FakePipedrive: ActivityWriter {
 final class FakeContacts: ContactLookup {
     let byPhone: [String: EventTarget]
     let byEmail: [String: EventTarget]
-    let created = Mutex<[Int]>([])
+    let created = Locked<[Int]>([])
 
     init(byPhone: [String: EventTarget] = [:], byEmail: [String: EventTarget] = [:]) {
         self.byPhone = byPhone

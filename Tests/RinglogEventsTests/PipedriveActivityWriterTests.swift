@@ -8,7 +8,7 @@ import Testing
 /// Pipedrive as a function of the request; every request is kept.
 private final class ScriptedTransport: HTTPTransport {
     private let answer: @Sendable (HTTPRequest) -> (Int, String)
-    private let sent = Mutex<[HTTPRequest]>([])
+    private let sent = Locked<[HTTPRequest]>([])
 
     init(_ answer: @escaping @Sendable (HTTPRequest) -> (Int, String)) {
         self.answer = answer

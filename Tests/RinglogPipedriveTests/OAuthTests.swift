@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
+import class RinglogCore.Locked
+
 @testable import RinglogPipedrive
 
 #if canImport(Glibc)
@@ -116,7 +118,7 @@ struct OAuthTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let clock = TestClock()
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let store = try makeStore(directory: directory, clock: clock) { refreshToken in
             let count = calls.withLock { value in
                 value += 1
@@ -159,7 +161,7 @@ struct OAuthTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let clock = TestClock()
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let store = try makeStore(directory: directory, clock: clock) { _ in
             calls.withLock { $0 += 1 }
             return Fixtures.tokens(
@@ -179,12 +181,12 @@ struct OAuthTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let clock = TestClock()
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let store = try makeStore(directory: directory, clock: clock) { _ in
             calls.withLock { $0 += 1 }
             return Fixtures.tokens(expiresAt: clock.now.addingTimeInterval(3600), refreshedAt: clock.now)
         }
-        let sleeps = Mutex(0)
+        let sleeps = Locked(0)
         let client = PipedriveClient(
             configuration: .init(baseURL: Fixtures.baseURL), credentials: .oauth(store),
             transport: FakeTransport(responses: [FakeResponse()]), now: clock.nowFunction,

@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 
+import class RinglogCore.Locked
+
 @testable import RinglogPipedrive
 
 /// A canned HTTP answer.
@@ -47,13 +49,13 @@ struct RecordedRequest: Sendable {
 /// An in-process ``HTTPTransport``: answers from a handler, records every request. No sockets.
 final class FakeTransport: HTTPTransport {
     typealias Handler = @Sendable (RecordedRequest) throws -> FakeResponse
-    private let state: Mutex<(handler: Handler, requests: [RecordedRequest])>
+    private let state: Locked<(handler: Handler, requests: [RecordedRequest])>
 
-    init(_ handler: @escaping Handler) { state = Mutex((handler, [])) }
+    init(_ handler: @escaping Handler) { state = Locked((handler, [])) }
 
     /// Answers requests in order from `responses` (the last one repeats).
     convenience init(responses: [FakeResponse]) {
-        let queue = Mutex(responses)
+        let queue = Locked(responses)
         self.init { _ in
             queue.withLock { list in list.count > 1 ? list.removeFirst() : list[0] }
         }
@@ -77,10 +79,10 @@ final class FakeTransport: HTTPTransport {
 
 /// A wall clock that only moves when told to; its `sleep` records the wait and moves the clock.
 final class TestClock: Sendable {
-    private let state: Mutex<(now: Date, sleeps: [Duration])>
+    private let state: Locked<(now: Date, sleeps: [Duration])>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {  // 2026-01-01T00:00:00Z
-        state = Mutex((start, []))
+        state = Locked((start, []))
     }
 
     var now: Date { state.withLock { $0.now } }

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
+import class RinglogCore.Locked
+
 @testable import RinglogPipedrive
 
 /// The ledger counts Pipedrive's budget day: the current UTC day, from zero again after midnight UTC.
@@ -9,7 +11,7 @@ import Testing
 struct TokenLedgerDayTests {
     /// A wall clock the test moves.
     final class Clock: Sendable {
-        let date = Mutex(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18T09:46:40Z
+        let date = Locked(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18T09:46:40Z
         func now() -> Date { date.withLock { $0 } }
         func set(_ text: String) { date.withLock { $0 = ISO8601DateFormatter().date(from: text) ?? $0 } }
     }

@@ -11,8 +11,8 @@ extension SIPLabTests {
     struct DialogEventLabTests {
         /// Collects what the source delivers, for the test to poll (bounded).
         final class Collector: Sendable {
-            let records = Mutex<[CallRecord]>([])
-            let heard = Mutex<Set<String>>([])
+            let records = Locked<[CallRecord]>([])
+            let heard = Locked<Set<String>>([])
         }
 
         /// Polls `condition` every 100 ms, at most `seconds` long.

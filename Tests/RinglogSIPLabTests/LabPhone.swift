@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Synchronization
+import class RinglogCore.Locked
 
 /// A lab phone's remote control: baresip's `ctrl_tcp` (JSON messages in netstrings) on 127.0.0.1.
 ///
@@ -18,7 +19,7 @@ final class LabPhone: Sendable {
     let name: String
     private let descriptor: Int32
     private let queue: DispatchQueue
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var buffer: [UInt8] = []

@@ -9,7 +9,7 @@ import Testing
 @Suite("Dialog-event source", .serialized)
 struct DialogEventSourceTests {
     final class Delivered: Sendable {
-        let records = Mutex<[CallRecord]>([])
+        let records = Locked<[CallRecord]>([])
     }
 
     private func body(_ version: Int, _ state: String) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import RinglogSIP
 import Synchronization
 import Testing
+import class RinglogCore.Locked
 
 /// Click-to-call against a scripted peer that plays both the PBX and the user's phone on one UDP port.
 @Suite("Third-party call: INVITE the user's phone, REFER it to the target", .serialized)
@@ -198,7 +199,7 @@ final class ScriptedPeer: Sendable {
     }
 
     let udp: UDPTestPeer
-    private let seen = Mutex<Set<String>>([])
+    private let seen = Locked<Set<String>>([])
     var port: UInt16 { udp.port }
 
     init(_ udp: UDPTestPeer) {

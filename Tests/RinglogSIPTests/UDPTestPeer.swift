@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Synchronization
+import class RinglogCore.Locked
 
 /// A UDP socket on 127.0.0.1 that plays the far end of a SIP exchange in tests.
 ///
@@ -25,7 +26,7 @@ final class UDPTestPeer: Sendable {
     let port: UInt16
     private let descriptor: Int32
     private let queue = DispatchQueue(label: "ringlog.tests.udp-peer")
-    private let seen = Mutex<Set<String>>([])
+    private let seen = Locked<Set<String>>([])
 
     init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)

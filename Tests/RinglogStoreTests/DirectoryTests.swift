@@ -12,7 +12,7 @@ private final class FakeCRM: DirectorySource {
         var dealsRefused = false
         var personCalls = 0
     }
-    let state = Mutex(State())
+    let state = Locked(State())
     let pageSize: Int
 
     init(pageSize: Int = 2) { self.pageSize = pageSize }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import class RinglogCore.Locked
 
 #if canImport(Glibc)
     import Glibc
@@ -34,7 +35,7 @@ public final class ChildProcess: Sendable {
     public let outputPath: String
     /// Where its standard error goes (the same file as the output when none was given).
     public let errorPath: String
-    private let exitStatus = Mutex<Int32?>(nil)
+    private let exitStatus = Locked<Int32?>(nil)
 
     /// Starts `executable` with `arguments`; `environment` is added to the test's own. Standard input is
     /// /dev/null, standard output goes to `outputPath` and standard error to `errorPath` (or the same file),

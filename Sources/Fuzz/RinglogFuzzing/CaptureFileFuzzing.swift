@@ -14,7 +14,7 @@ import Synchronization
 public enum CaptureFileFuzzing {
     /// The scratch file: its path and descriptor, created on first use and reused (one per process, so that
     /// parallel fuzzing jobs do not share it).
-    private static let scratch = Mutex<(path: String, descriptor: CInt)?>(nil)
+    private static let scratch = Locked<(path: String, descriptor: CInt)?>(nil)
 
     /// Runs one input.
     public static func run(_ input: UnsafeBufferPointer<UInt8>) throws(FuzzInvariantViolation) {

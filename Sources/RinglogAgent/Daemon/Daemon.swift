@@ -59,17 +59,17 @@ public final class Daemon: Sendable {
     private let directoryAttempted = Atomic<Bool>(false)
     /// Wakes idle write workers when calls were committed.
     private let workSignal = WorkSignal()
-    private let configuration: Mutex<TenantConfiguration>
+    private let configuration: Locked<TenantConfiguration>
     /// The HEP listener while `ringlog run` listens, for its counters in the status.
-    private let hepListener = Mutex<HEPListener?>(nil)
+    private let hepListener = Locked<HEPListener?>(nil)
     /// HEP packets refused (malformed or a wrong capture password) when the last warning about them was logged.
-    private let hepRefusalsWarned = Mutex<(count: Int, at: ContinuousClock.Instant?)>((0, nil))
+    private let hepRefusalsWarned = Locked<(count: Int, at: ContinuousClock.Instant?)>((0, nil))
     /// The chat and ticket batches, while `ringlog run` listens (not in a replay or a dry run).
-    private let eventBatches = Mutex<DaemonEventBatches?>(nil)
+    private let eventBatches = Locked<DaemonEventBatches?>(nil)
 
     private init(options: Options, configuration: TenantConfiguration, logger: DaemonLogger) {
         self.options = options
-        self.configuration = Mutex(configuration)
+        self.configuration = Locked(configuration)
         self.logger = logger
     }
 

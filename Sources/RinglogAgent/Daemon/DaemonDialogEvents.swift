@@ -11,7 +11,7 @@ final class DaemonDialogEvents: Sendable {
     private let agent: SIPUserAgent
     private let source: DialogEventSource
     private let logger: DaemonLogger
-    private let running = Mutex<Task<Void, Never>?>(nil)
+    private let running = Locked<Task<Void, Never>?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let description: String
 
@@ -45,7 +45,7 @@ final class DaemonDialogEvents: Sendable {
                 "cannot start the SIP user agent on \(localAddress):\(sip.localPort) for dialog events: \(error); "
                     + "check sip.local_address and sip.local_port in \(path)", exitCode: .unavailable)
         }
-        let heard = Mutex<Set<String>>([])
+        let heard = Locked<Set<String>>([])
         source = DialogEventSource(
             agent: agent, extensions: settings.extensions, domain: sip.domain,
             expiresSeconds: UInt32(settings.subscriptionExpiresSeconds),

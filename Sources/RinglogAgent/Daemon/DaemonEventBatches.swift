@@ -29,7 +29,7 @@ final class DaemonEventBatches: Sendable {
     private let service: EventService
     private let directory: Directory
     private let logger: DaemonLogger
-    private let counters = Mutex(Counters())
+    private let counters = Locked(Counters())
 
     /// Prepares the batches of `configuration` on the daemon's outbox and directory.
     /// - Throws: ``DaemonFailure`` when the spool directory or the send journal cannot be opened.

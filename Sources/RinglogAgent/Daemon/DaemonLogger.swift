@@ -13,12 +13,12 @@ public final class DaemonLogger: Sendable {
         var secrets: [String]
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let descriptor: Int32
 
     /// Creates a logger writing to `descriptor` (standard error by default).
     public init(minimumLevel: LogLevel = .info, secrets: [String] = [], descriptor: Int32 = STDERR_FILENO) {
-        state = Mutex(State(minimumLevel: minimumLevel, secrets: secrets.filter { $0.count >= 4 }))
+        state = Locked(State(minimumLevel: minimumLevel, secrets: secrets.filter { $0.count >= 4 }))
         self.descriptor = descriptor
     }
 

@@ -1,4 +1,5 @@
 import Synchronization
+import class RinglogCore.Locked
 
 /// Wakes idle outbox workers as soon as new work is committed, instead of letting them poll.
 ///
@@ -11,7 +12,7 @@ final class WorkSignal: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Counts signals; pass it to ``wait(after:atMost:)``.
     var generation: Int { state.withLock { $0.generation } }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import class RinglogCore.Locked
 
 /// Counts the daily-budget tokens ringlog spent today (the current UTC day), per endpoint, from Pipedrive's
 /// published costs.
@@ -29,12 +30,12 @@ public final class TokenLedger: Sendable {
     }
 
     private let now: @Sendable () -> Date
-    private let state: Mutex<Day>
+    private let state: Locked<Day>
 
     /// Creates an empty ledger that reads the date from `now` (the wall clock by default).
     public init(now: @escaping @Sendable () -> Date = { Date() }) {
         self.now = now
-        state = Mutex(Day(number: Self.utcDay(of: now())))
+        state = Locked(Day(number: Self.utcDay(of: now())))
     }
 
     /// The UTC day of `date`: days since 1970-01-01.

@@ -1,8 +1,9 @@
 import Synchronization
+import class RinglogCore.Locked
 
 /// Idle keep-alive connections per origin, a few at most, each dropped after a while without use.
 final class HTTPConnectionPool: Sendable {
-    private let idle = Mutex<[HTTPOrigin: [HTTPConnection]]>([:])
+    private let idle = Locked<[HTTPOrigin: [HTTPConnection]]>([:])
     private let maximumIdlePerOrigin: Int
     private let maximumIdle: Duration
 

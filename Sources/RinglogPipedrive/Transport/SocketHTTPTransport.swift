@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import class RinglogCore.Locked
 
 /// ``HTTPTransport`` over POSIX sockets: HTTP/1.1 with keep-alive, TLS through the system's OpenSSL.
 ///
@@ -48,7 +49,7 @@ public final class SocketHTTPTransport: HTTPTransport {
 
     private let configuration: Configuration
     private let pool: HTTPConnectionPool
-    private let tls: Mutex<TLSContext?>
+    private let tls: Locked<TLSContext?>
     private static let queue = DispatchQueue(label: "ringlog.http", attributes: .concurrent)
 
     /// Creates a transport with its own connection pool.
@@ -56,7 +57,7 @@ public final class SocketHTTPTransport: HTTPTransport {
         self.configuration = configuration
         pool = HTTPConnectionPool(
             maximumIdlePerOrigin: max(0, configuration.maximumIdleConnections), maximumIdle: configuration.idleTimeout)
-        tls = Mutex(nil)
+        tls = Locked(nil)
     }
 
     /// Creates a transport whose requests time out after `timeout` in all (connecting at most that long too).
