@@ -150,26 +150,6 @@ struct DaemonCommandTests {
         guard let text = try? String(contentsOf: log, encoding: .utf8), text.contains("listening for HEP") else {
             return false
         }
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var offset = 0
-        while offset + 6 <= capture.count {
-            let length = Int(capture[offset + 4]) << 8 | Int(capture[offset + 5])
-            guard length > 0, offset + length <= capture.count else { return false }
-            let datagram = Array(capture[offset..<offset + length])
-            let sentBytes = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard sentBytes == datagram.count else { return false }
-            offset += length
-        }
-        return true
+        return sendHEPDatagrams(capture, toPort: port)
     }
 }

@@ -168,27 +168,7 @@ struct DaemonFloodTests {
 
     /// Sends each HEP packet of `capture`, with the capture password added, as one datagram.
     static func send(capture: [UInt8], authKey: String, toPort port: UInt16) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var offset = 0
-        while offset + 6 <= capture.count {
-            let length = Int(capture[offset + 4]) << 8 | Int(capture[offset + 5])
-            guard length > 0, offset + length <= capture.count else { return false }
-            let datagram = FloodDatagrams.withAuthKey(Array(capture[offset..<offset + length]), authKey)
-            let sent = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard sent == datagram.count else { return false }
-            offset += length
-        }
-        return true
+        sendHEPDatagrams(capture, toPort: port) { FloodDatagrams.withAuthKey($0, authKey) }
     }
 
     /// The `HEP packets:` line of `ringlog status` as label → count.

@@ -76,3 +76,31 @@ func runRinglog(_ arguments: [String], in directory: URL) throws -> (status: Int
     #expect(wait(for: process, atMost: 60))
     return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
 }
+
+/// Sends each HEP packet of `capture` (HEPv3 packets back to back, cut by their length fields), passed through
+/// `prepare`, as one UDP datagram to 127.0.0.1:`port`; false when a length field is bad or a send fails.
+func sendHEPDatagrams(
+    _ capture: [UInt8], toPort port: UInt16, prepare: ([UInt8]) -> [UInt8] = { $0 }
+) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var offset = 0
+    while offset + 6 <= capture.count {
+        let length = Int(capture[offset + 4]) << 8 | Int(capture[offset + 5])
+        guard length > 0, offset + length <= capture.count else { return false }
+        let datagram = prepare(Array(capture[offset..<offset + length]))
+        let sent = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard sent == datagram.count else { return false }
+        offset += length
+    }
+    return true
+}

@@ -1,4 +1,5 @@
 import Foundation
+import RinglogTestSupport
 
 /// The datagrams `DaemonFloodTests` throws at the HEP port, built once and patched per send: an INVITE that
 /// never ends (its own Call-ID, a 200-byte display name and a 1 KiB SDP body, as `ringlog-bench flood`), the
@@ -110,20 +111,5 @@ struct FloodDatagrams: Sendable {
             offset += length
         }
         return nil
-    }
-}
-
-/// A seeded generator, so that the garbage is the same in every run.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

@@ -121,9 +121,8 @@ public struct CallTracker: Sendable {
         var records = evicted
         evicted.removeAll()
         while let due = closingQueue.popDue(now: now.microsecondsSinceEpoch) {
-            // A stale entry: the call reopened, ended later, is no longer settled, or is gone.
-            guard let state = closing[due.groupID], state.endedAt == due.endedAt, state.settled || !due.settled
-            else { continue }
+            // A stale entry: the call reopened, ended later, settled or unsettled since, or is gone.
+            guard closing[due.groupID] == Closing(endedAt: due.endedAt, settled: due.settled) else { continue }
             if due.settled, let legIDs = groups[due.groupID]?.legIDs {
                 let graceEnd = due.endedAt.microsecondsSinceEpoch + Self.microseconds(configuration.closingGraceSeconds)
                 for id in legIDs { closedEarly[id] = graceEnd }
@@ -444,23 +443,15 @@ public struct CallTracker: Sendable {
         let settled =
             configuration.settledClosingGraceSeconds < configuration.closingGraceSeconds
             && isSettled(legIDs: legIDs, answered: times?.answered ?? false)
-        let previous = closing[groupID]
-        closing[groupID] = Closing(endedAt: latest, settled: settled)
-        // A new entry when the end moved, or the call just settled (its short grace starts now).
-        if previous?.endedAt != latest || (settled && previous?.settled != true) {
-            let grace = settled ? configuration.settledClosingGraceSeconds : configuration.closingGraceSeconds
-            closingQueue.push(
-                ClosingQueue.Entry(
-                    due: latest.microsecondsSinceEpoch + Self.microseconds(grace), groupID: groupID, endedAt: latest,
-                    settled: settled))
-        }
-        if previous?.endedAt == latest && previous?.settled == true && !settled {
-            // No longer settled (a REFER came): the whole grace, from the same end.
-            closingQueue.push(
-                ClosingQueue.Entry(
-                    due: latest.microsecondsSinceEpoch + Self.microseconds(configuration.closingGraceSeconds),
-                    groupID: groupID, endedAt: latest))
-        }
+        let state = Closing(endedAt: latest, settled: settled)
+        // A new entry when the end moved or the call settled or unsettled (a REFER came); the older entry is
+        // then stale and skipped in advance(to:).
+        guard closing.updateValue(state, forKey: groupID) != state else { return }
+        let grace = settled ? configuration.settledClosingGraceSeconds : configuration.closingGraceSeconds
+        closingQueue.push(
+            ClosingQueue.Entry(
+                due: latest.microsecondsSinceEpoch + Self.microseconds(grace), groupID: groupID, endedAt: latest,
+                settled: settled))
     }
 
     /// Whether nothing more can join a finished group: every leg hung up after its answer, or got a final
