@@ -1,6 +1,7 @@
 import Foundation
 import RinglogAgent
 import RinglogCore
+import RinglogPipedrive
 import RinglogStore
 import RinglogTestSupport
 import Testing
@@ -45,6 +46,69 @@ struct ExactlyOnceForOtherUsersTests {
         // Found through user 2's activities, not through the token owner's call logs.
         let requests = try await simulator.control("GET", "/_sim/requests") as? [[String: Any]] ?? []
         #expect(requests.contains { ($0["endpoint"] as? String) == "GET /api/v2/activities" })
+    }
+
+    @Test("another user's activities are read page by page once: later lookups read only what changed since")
+    func incrementalActivityScan() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulator = try await PipedriveSimulator.start()
+        defer { simulator.stop() }
+        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
+        let harness = try await SimulatorWriterHarness(
+            simulator: simulator, state: directory.appendingPathComponent("state"),
+            callLogs: CallLogSettings(callBack: nil))
+        // 210 activities of user 2 (three pages of 100 with the call), each with another call's marker line, changed before the call.
+        for index in 0..<210 {
+            _ = try await harness.client.addActivity(
+                ActivityFields(
+                    subject: "Earlier call \(index)", type: "call", ownerID: 2, done: true,
+                    note: "<p>\(CallLogComposer.marker(forKey: "earlier-\(index)"))</p>"))
+        }
+        try await simulator.control("POST", "/_sim/clock", json: ["advance": 10])
+
+        let first = try await harness.enqueueInbound(
+            callID: "first", from: "040 012 4387", extensionNumber: "1002", endedAt: 1_767_261_605)
+        let crashing = try harness.crashingWriter(method: "POST", pathSuffix: "/callLogs")
+        await #expect(throws: CancellationError.self) { try await crashing.processNext(now: { 1_767_300_000_000 }) }
+        try await simulator.control("DELETE", "/_sim/requests")
+        let restarted = try harness.restartedWriter()
+        try await restarted.reconcileInterrupted(now: { 1_767_300_060_000 })
+        #expect(try await harness.outbox.item(key: first)?.state == .done)
+        #expect(try await activityListings(simulator) == 3)
+
+        try await simulator.control("POST", "/_sim/clock", json: ["advance": 10])
+        // A call of user 1 fetches the user list, so that only the next call's write meets the fault.
+        try await harness.enqueueInbound(callID: "warm-up", from: "040 012 4387", extensionNumber: "1001")
+        guard case .written = try await restarted.processNext(now: { 1_767_300_090_000 }) else {
+            Issue.record("expected a written call log")
+            return
+        }
+        let second = try await harness.enqueueInbound(
+            callID: "second", from: "040 012 4387", extensionNumber: "1002", endedAt: 1_767_261_705)
+        try await simulator.control("POST", "/_sim/faults", json: ["drop_rate": 1.0, "fault_phase": "after"])
+        let lost = try await restarted.processNext(now: { 1_767_300_100_000 })
+        guard case .postponed = lost else {
+            Issue.record("expected a postponed call, got \(String(describing: lost))")
+            return
+        }
+        try await simulator.control("POST", "/_sim/faults", json: [:])
+        try await simulator.control("DELETE", "/_sim/requests")
+        let outcome = try await restarted.processNext(now: { 1_767_310_000_000 })
+        guard case .reconciled = outcome else {
+            Issue.record("expected a reconciled call, got \(String(describing: outcome))")
+            return
+        }
+        #expect(try await harness.outbox.item(key: second)?.state == .done)
+        // One page from where the first lookup ended, not the 210 activities again.
+        #expect(try await activityListings(simulator) == 1)
+        #expect(try await simulator.callLogs().count == 3)
+    }
+
+    /// How many `GET /api/v2/activities` the simulator answered since its request log was cleared.
+    func activityListings(_ simulator: PipedriveSimulator) async throws -> Int {
+        let requests = try await simulator.control("GET", "/_sim/requests") as? [[String: Any]] ?? []
+        return requests.filter { ($0["endpoint"] as? String) == "GET /api/v2/activities" }.count
     }
 
     @Test("a lost answer to user 2's call log (dropped after processing) is found, not written twice")

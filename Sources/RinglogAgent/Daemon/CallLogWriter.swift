@@ -88,6 +88,15 @@ public actor CallLogWriter {
     public static let callBackKind = "callback"
     /// How far before an attempt reconciliation looks (seconds), for clocks that disagree.
     static let reconciliationMarginSeconds: Int64 = 600
+    /// Activities per page of a reconciliation scan (10 tokens a page whatever its size; small pages keep each
+    /// request short, and after the first lookup a scan reads only what changed since).
+    static let activityPageSize = 100
+    /// The most pages one scan reads (10 million activities): a bound, not a limit reached in practice.
+    static let activityScanPageLimit = 100_000
+    /// How many running scans of the same user a lookup waits for before it reads on its own.
+    static let activityScanWaitLimit = 16
+    /// The outbox key of a call's call-back activity is the call's key with this suffix.
+    static let callBackKeySuffix = "#callback"
 
     private let outbox: Outbox
     private let client: PipedriveClient
@@ -100,6 +109,9 @@ public actor CallLogWriter {
     private var counters = Counters()
     private var markers: [String: CallLog] = [:]
     private var scannedLogs = 0
+    private var activityScans: [Int: ActivityScanProgress] = [:]
+    private var activityScansInFlight: [Int: Task<Void, any Error>] = [:]
+    private var activityMarkers: [String: Activity] = [:]
     private var personCreations: [String: Task<CreatedContact?, any Error>] = [:]
     private var tokenOwnerID: Int?
 
@@ -401,6 +413,7 @@ public actor CallLogWriter {
         _ item: Outbox.Item, written: CallLogResult, match: String, record: CallRecord?, now: Int64
     ) async throws {
         markers[CallLogComposer.marker(forKey: item.key)] = nil
+        activityMarkers[CallLogComposer.marker(forKey: item.key)] = nil
         var result = written
         result.match = match
         let encoder = JSONEncoder()
@@ -421,7 +434,7 @@ public actor CallLogWriter {
             note: composer.callBackNote(for: record))
         try await outbox.markDone(
             item.id, result: text, now: now,
-            thenEnqueue: (Self.callBackKind, item.key + "#callback", Array(try encoder.encode(request))))
+            thenEnqueue: (Self.callBackKind, item.key + Self.callBackKeySuffix, Array(try encoder.encode(request))))
     }
 
     /// The call log an earlier attempt of `item` wrote, if Pipedrive has it: in the token owner's call logs
@@ -469,22 +482,67 @@ public actor CallLogWriter {
         return markers[marker]
     }
 
-    /// The activity of `ownerID` changed since the attempt whose note holds `marker`
-    /// (`GET /api/v2/activities`, 10 tokens a page of 500, at most 20 pages; beyond them the attempt counts
-    /// as not written).
+    /// The activity of `ownerID` changed since the attempt whose note holds `marker`, or `nil` when every
+    /// activity of that user changed since the attempt has been read and none holds it.
+    ///
+    /// The user's activities are scanned incrementally (``ActivityScanProgress``): a lookup reads only what
+    /// changed since the previous one, and one scan per user runs at a time. What a scan reads is remembered
+    /// for the calls still waiting to be settled, so other lookups of the same user find their activity
+    /// without a request.
     private func findActivity(marker: String, ownerID: Int, attempt: WriteAttempt) async throws -> Activity? {
         let since = max(0, attempt.sentAtMilliseconds / 1000 - Self.reconciliationMarginSeconds)
-        let filter = ActivityFilter(ownerID: ownerID, updatedSince: Date(timeIntervalSince1970: TimeInterval(since)))
-        var cursor: String?
-        for _ in 0..<20 {
-            let page = try await client.activities(filter, cursor: cursor, limit: 500)
-            if let found = page.activities.first(where: { $0.note?.firstRange(of: marker) != nil }) { return found }
-            guard let next = page.nextCursor else { return nil }
-            cursor = next
+        for _ in 0..<Self.activityScanWaitLimit {
+            guard let running = activityScansInFlight[ownerID] else { break }
+            // Its errors are its own lookup's; this lookup reads again afterwards either way.
+            _ = try? await running.value
         }
-        logger.warning(
-            "more than 10,000 activities of user \(ownerID) changed since an attempt; treating it as not written")
-        return nil
+        if let found = activityMarkers[marker] { return found }
+        let scan = Task { try await self.scanActivities(ownerID: ownerID, since: since) }
+        activityScansInFlight[ownerID] = scan
+        defer { if activityScansInFlight[ownerID] == scan { activityScansInFlight[ownerID] = nil } }
+        try await withTaskCancellationHandler {
+            try await scan.value
+        } onCancel: {
+            scan.cancel()
+        }
+        return activityMarkers[marker]
+    }
+
+    /// Reads `ownerID`'s activities changed since `since` (Unix seconds) that the scan has not read yet, up to
+    /// now, and remembers those whose marker belongs to a call or call-back still waiting to be settled.
+    /// Progress is kept after every page.
+    private func scanActivities(ownerID: Int, since: Int64) async throws {
+        var progress = activityScans[ownerID] ?? ActivityScanProgress(since: since)
+        if !progress.covers(since: since) { progress = ActivityScanProgress(since: since) }
+        for _ in 0..<Self.activityScanPageLimit {
+            try Task.checkCancellation()
+            let filter = ActivityFilter(
+                ownerID: ownerID, updatedSince: Date(timeIntervalSince1970: TimeInterval(progress.passStart)))
+            let page = try await client.activities(filter, cursor: progress.cursor, limit: Self.activityPageSize)
+            for activity in page.activities { try await rememberMarkers(of: activity) }
+            let ended = progress.read(
+                updateTimes: page.activities.compactMap { $0.updateTime.map { Int64($0.timeIntervalSince1970) } },
+                nextCursor: page.nextCursor)
+            activityScans[ownerID] = progress
+            if ended { return }
+        }
+        throw PipedriveError.unexpectedResponse(
+            status: 200,
+            detail: "the activities of user \(ownerID) did not end after \(Self.activityScanPageLimit) pages; "
+                + "look for the call's marker line in Pipedrive before writing it again")
+    }
+
+    /// Remembers `activity` under its marker line when the call or call-back it stands for still waits to be
+    /// settled in the outbox (so memory stays bounded however many activities are read).
+    private func rememberMarkers(of activity: Activity) async throws {
+        let kinds = [
+            (CallLogComposer.markerPrefix, ""), (CallLogComposer.callBackMarkerPrefix, Self.callBackKeySuffix),
+        ]
+        for (prefix, keySuffix) in kinds {
+            guard let found = Self.marker(in: activity.note, prefix: prefix) else { continue }
+            let key = HTMLText.unescape(String(found.dropFirst(prefix.count))) + keySuffix
+            if try await outbox.item(key: key)?.state.isUnsettled == true { activityMarkers[found] = activity }
+        }
     }
 
     /// The id of the user the API token (or OAuth grant) belongs to (`GET /v1/users/me`, once).
@@ -539,15 +597,20 @@ public actor CallLogWriter {
 
     private func markCallBackDone(_ item: Outbox.Item, activityID: Int, now: Int64) async throws {
         try await outbox.markDone(item.id, result: #"{"activity_id":\#(activityID)}"#, now: now)
+        if item.key.hasSuffix(Self.callBackKeySuffix) {
+            activityMarkers[
+                CallLogComposer.callBackMarker(forKey: String(item.key.dropLast(Self.callBackKeySuffix.count)))] =
+                nil
+        }
         counters.callBacks += 1
     }
 
-    /// The marker line in a note, if any.
-    static func marker(in note: String?) -> String? {
-        guard let note, let range = note.firstRange(of: CallLogComposer.markerPrefix) else { return nil }
+    /// The marker line starting with `prefix` in a note (a call log's by default), if any.
+    static func marker(in note: String?, prefix: String = CallLogComposer.markerPrefix) -> String? {
+        guard let note, let range = note.firstRange(of: prefix) else { return nil }
         let rest = note[range.upperBound...]
         let end = rest.firstIndex(where: { $0 == "<" || $0 == "\n" }) ?? rest.endIndex
-        return CallLogComposer.markerPrefix + rest[..<end]
+        return prefix + rest[..<end]
     }
 
     /// The request body of a draft.

@@ -87,7 +87,7 @@ public struct StatusReader: Sendable {
         var sections: [String] = []
         while try statement.step() {
             let key = statement.text(0) ?? ""
-            guard !key.hasSuffix("#callback") else {
+            guard !key.hasSuffix(CallLogWriter.callBackKeySuffix) else {
                 sections.append(Self.callBackSection(statement, key: key))
                 continue
             }
