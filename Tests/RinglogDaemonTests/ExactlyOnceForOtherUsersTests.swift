@@ -58,7 +58,8 @@ struct ExactlyOnceForOtherUsersTests {
         let harness = try await SimulatorWriterHarness(
             simulator: simulator, state: directory.appendingPathComponent("state"),
             callLogs: CallLogSettings(callBack: nil))
-        // 210 activities of user 2 (three pages of 100 with the call), each with another call's marker line, changed before the call.
+        // 210 activities of user 2 (three pages of 100 with the call), each with another call's marker
+        // line, changed before the call.
         for index in 0..<210 {
             _ = try await harness.client.addActivity(
                 ActivityFields(
