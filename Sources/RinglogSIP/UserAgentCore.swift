@@ -13,11 +13,26 @@ final class UserAgentCore {
     private let localAddress: String
     private var calls: [UInt64: OutboundCallContext] = [:]
     private let referNotifies = ReferNotifyListener()
-    private var referListener: OpaquePointer?
+    /// Where libre keeps the REFER-NOTIFY listener (`struct sip_lsnr *`). libre remembers this address and
+    /// writes `NULL` to it when the listener is destroyed, so it must be memory that outlives the listener,
+    /// not a local variable; it is freed in `deinit`, after ``close()`` destroyed the listener and the stack.
+    private let referListenerSlot: UnsafeMutablePointer<OpaquePointer?> = {
+        let slot = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 1)
+        slot.initialize(to: nil)
+        return slot
+    }()
     private var nextCall: UInt64 = 1
     private let events: AsyncStream<SIPUserAgentEvent>.Continuation
     private var subscriptions: [SIPSubscriptionID: SubscriptionContext] = [:]
     private var nextSubscription: UInt64 = 1
+
+    deinit {
+        // ``close()`` runs on the loop thread before the core is let go (``LibreEventLoop``); should it not have,
+        // libre may still write to the slot, which is then left allocated rather than freed under it.
+        guard referListenerSlot.pointee == nil, sip == nil else { return }
+        referListenerSlot.deinitialize(count: 1)
+        referListenerSlot.deallocate()
+    }
 
     init(configuration: SIPUserAgentConfiguration, events: AsyncStream<SIPUserAgentEvent>.Continuation)
         throws(SIPUserAgentError)
@@ -42,14 +57,13 @@ final class UserAgentCore {
         }
         // Before libre's event socket, which would answer the REFER's NOTIFYs with 481.
         referNotifies.sip = stack
-        var listener: OpaquePointer?
         let listenerError = sip_listen(
-            &listener, stack, true, ReferNotifyListener.handler, Unmanaged.passUnretained(referNotifies).toOpaque())
+            referListenerSlot, stack, true, ReferNotifyListener.handler,
+            Unmanaged.passUnretained(referNotifies).toOpaque())
         guard listenerError == 0 else {
             close()
             throw .libre(operation: "sip_listen", errno: listenerError)
         }
-        referListener = listener
         var socket: OpaquePointer?
         let listenError = sipevent_listen(&socket, stack, 32, 32, nil, nil)
         guard listenError == 0, let socket else {
@@ -165,9 +179,10 @@ final class UserAgentCore {
             _ = mem_deref(UnsafeMutableRawPointer(sessionSocket))
             self.sessionSocket = nil
         }
-        if let referListener {
+        if let referListener = referListenerSlot.pointee {
+            // The listener's destructor sets the slot to nil.
             _ = mem_deref(UnsafeMutableRawPointer(referListener))
-            self.referListener = nil
+            referListenerSlot.pointee = nil
         }
         if let eventSocket {
             _ = mem_deref(UnsafeMutableRawPointer(eventSocket))
