@@ -112,14 +112,17 @@ static inline int copenssl_load(copenssl_functions *_Nonnull table, char *_Nonnu
     return 1;
 }
 
-// Function-like macros Swift cannot import: SNI, the protocol floor, the library's initialisation, and the
-// hashed-directory lookup of trusted certificates.
+// Function-like macros Swift cannot import: SNI, the protocol floor, idle buffers, the library's initialisation,
+// and the hashed-directory lookup of trusted certificates.
 static inline int copenssl_set_server_name(const copenssl_functions *_Nonnull table, SSL *_Nonnull ssl,
                                            const char *_Nonnull name) {
     return (int)table->SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)name);
 }
 static inline int copenssl_set_minimum_tls12(const copenssl_functions *_Nonnull table, SSL_CTX *_Nonnull context) {
     return (int)table->SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+}
+static inline long copenssl_release_idle_buffers(const copenssl_functions *_Nonnull table, SSL_CTX *_Nonnull context) {
+    return table->SSL_CTX_ctrl(context, SSL_CTRL_MODE, SSL_MODE_RELEASE_BUFFERS, NULL);
 }
 static inline int copenssl_initialise(const copenssl_functions *_Nonnull table) {
     return table->OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);

@@ -34,6 +34,8 @@ final class TLSContext: @unchecked Sendable {
             throw TransportFailure.other("cannot require TLS 1.2: \(Self.lastError(openSSL))")
         }
         openSSL.SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        // A kept-alive connection frees its 16 KB read and write buffers while it waits for the next request.
+        _ = withUnsafePointer(to: openSSL) { copenssl_release_idle_buffers($0, context) }
         let loaded =
             if let trustedCertificatesFile {
                 openSSL.SSL_CTX_load_verify_locations(context, trustedCertificatesFile, nil)
