@@ -59,13 +59,13 @@ final class TLSContext: @unchecked Sendable {
     /// The system store as hashed directories only, or nil to use OpenSSL's default paths.
     ///
     /// OpenSSL's default (`SSL_CTX_set_default_verify_paths`) parses the whole bundle file (about 140
-    /// authorities) at setup and keeps it: 1.5 MB resident for the life of the process. On Debian the default
-    /// directory (/usr/lib/ssl/certs → /etc/ssl/certs) holds the same authorities as `HASH.0` links, which
-    /// `update-ca-certificates` keeps complete; looked up there, OpenSSL reads only the one or two a chain needs,
-    /// while verifying it. Returned: `SSL_CERT_DIR`'s directories when set, then the default directory (the
-    /// default paths trusted `SSL_CERT_DIR` and the bundle, so the same authorities are trusted). Nil when
-    /// `SSL_CERT_FILE` is set (a bundle chosen through the environment is honoured as before) or when the default
-    /// directory holds no hash links.
+    /// authorities) at setup and keeps it: 0.8 MB resident in the daemon for the life of the process. On Debian
+    /// the default directory (/usr/lib/ssl/certs → /etc/ssl/certs) holds the same authorities as `HASH.0` links,
+    /// which `update-ca-certificates` keeps complete; looked up there, OpenSSL reads only the one or two a chain
+    /// needs, while verifying it. Returned: `SSL_CERT_DIR`'s directories when set, then the default directory
+    /// (the default paths trusted `SSL_CERT_DIR` and the bundle, so the same authorities are trusted). Nil when
+    /// `SSL_CERT_FILE` is set (a bundle chosen through the environment is honoured as before) or when the
+    /// default directory holds no hash links.
     static func hashedSystemStore(_ openSSL: copenssl_functions) -> String? {
         guard let fileVariable = openSSL.X509_get_default_cert_file_env(), getenv(fileVariable) == nil,
             let defaultDirectory = openSSL.X509_get_default_cert_dir().map({ String(cString: $0) }),
