@@ -20,7 +20,9 @@ let package = Package(
         .target(name: "RinglogCore", swiftSettings: strictSettings),
 
         // Capture adapters: pcap/pcapng files and live capture (libpcap), HEP listener, zlib.
-        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // CPcap has no pkg-config name on purpose: libpcap is loaded with dlopen on first use, never linked
+        // (Sources/CPcap/shim.h); its headers are in the default include path.
+        .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "RinglogCapture", dependencies: ["RinglogCore", "CPcap", "CZlib"], swiftSettings: strictSettings),
@@ -30,7 +32,9 @@ let package = Package(
         .target(name: "RinglogStore", dependencies: ["RinglogCore", "CSQLite"], swiftSettings: strictSettings),
 
         // Pipedrive client: HTTP transport, OAuth tokens, rate limits, typed v1/v2 endpoints.
-        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // COpenSSL has no pkg-config name on purpose: OpenSSL is loaded with dlopen on the first https request,
+        // never linked (Sources/COpenSSL/shim.h); its headers are in the default include path.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "RinglogPipedrive", dependencies: ["RinglogCore", "COpenSSL"], swiftSettings: strictSettings),
 
         // Chats and tickets from other systems: spool directory and stdin intake, batched flush to Pipedrive.

@@ -37,9 +37,9 @@ public struct CaptureFileReader {
     {
         self.path = path
         file = try PcapFile(path: path)
-        let dataLinkType = pcap_datalink(file.handle)
+        let dataLinkType = file.pcap.pcap_datalink(file.handle)
         guard let linkType = LinkType(dataLinkType: dataLinkType) else {
-            let name = pcap_datalink_val_to_name(dataLinkType).map { String(cString: $0) } ?? "unknown"
+            let name = file.pcap.pcap_datalink_val_to_name(dataLinkType).map { String(cString: $0) } ?? "unknown"
             throw CaptureFileError(
                 "\(path): link-layer type \(name) (\(dataLinkType)) is not supported; ringlog reads Ethernet, "
                     + "Linux cooked (SLL, SLL2), raw IP and loopback captures")
@@ -65,7 +65,7 @@ public struct CaptureFileReader {
             queuedIndex = 0
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
-            let status = pcap_next_ex(file.handle, &header, &data)
+            let status = file.pcap.pcap_next_ex(file.handle, &header, &data)
             switch status {
             case 1:
                 guard let header, let data else { continue }
@@ -82,7 +82,7 @@ public struct CaptureFileReader {
             case 0:  // Only live captures time out; treat it as the end.
                 return nil
             default:
-                throw CaptureFileError("\(path): \(String(cString: pcap_geterr(file.handle)))")
+                throw CaptureFileError("\(path): \(file.pcap.errorText(file.handle))")
             }
         }
     }
@@ -94,20 +94,28 @@ extension CaptureFileReader: Sendable {}
 /// An open offline libpcap handle, closed when the last reader copy goes away.
 private final class PcapFile {
     let handle: OpaquePointer
+    /// libpcap's functions.
+    let pcap: copcap_functions
 
     init(path: String) throws(CaptureFileError) {
+        let pcap: copcap_functions
+        switch Libpcap.loaded {
+        case .success(let functions): pcap = functions
+        case .failure(let missing): throw CaptureFileError("\(path): \(missing.message)")
+        }
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard
-            let handle = pcap_open_offline_with_tstamp_precision(
+            let handle = pcap.pcap_open_offline_with_tstamp_precision(
                 path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
         else {
             let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CaptureFileError("\(path): cannot read as a pcap or pcapng capture: \(reason)")
         }
         self.handle = handle
+        self.pcap = pcap
     }
 
     deinit {
-        pcap_close(handle)
+        pcap.pcap_close(handle)
     }
 }

@@ -49,9 +49,9 @@ public final class LiveCapture: CapturedPacketSource {
         self.filter = filter
         guard let wake = WakeSignal() else { throw LiveCaptureError("cannot create a pipe: out of file descriptors") }
         let handle = try LivePcapHandle(interface: interface, filter: filter)
-        guard let linkType = LinkType(dataLinkType: pcap_datalink(handle.handle)) else {
+        guard let linkType = LinkType(dataLinkType: handle.pcap.pcap_datalink(handle.handle)) else {
             throw LiveCaptureError(
-                "\(interface): link-layer type \(pcap_datalink(handle.handle)) is not supported; capture on an "
+                "\(interface): link-layer type \(handle.pcap.pcap_datalink(handle.handle)) is not supported; capture on an "
                     + "Ethernet interface, lo, or any")
         }
         let delivery = PacketDelivery(capacity: bufferCapacity)
@@ -94,9 +94,9 @@ public final class LiveCapture: CapturedPacketSource {
         }
         var descriptors = [
             pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: pcap_get_selectable_fd(handle.handle), events: Int16(POLLIN), revents: 0),
+            pollfd(fd: handle.pcap.pcap_get_selectable_fd(handle.handle), events: Int16(POLLIN), revents: 0),
         ]
-        let nanosecondTimestamps = pcap_get_tstamp_precision(handle.handle) == PCAP_TSTAMP_PRECISION_NANO
+        let nanosecondTimestamps = handle.pcap.pcap_get_tstamp_precision(handle.handle) == PCAP_TSTAMP_PRECISION_NANO
         while true {
             // The timeout only bounds how long a packet can sit in libpcap's buffer unnoticed.
             let ready = poll(&descriptors, nfds_t(descriptors.count), 250)
@@ -108,10 +108,10 @@ public final class LiveCapture: CapturedPacketSource {
             for _ in 0..<1024 {
                 var header: UnsafeMutablePointer<pcap_pkthdr>?
                 var data: UnsafePointer<UInt8>?
-                let status = pcap_next_ex(handle.handle, &header, &data)
+                let status = handle.pcap.pcap_next_ex(handle.handle, &header, &data)
                 if status == 0 { break }
                 guard status == 1, let header, let data else {
-                    logger.debug("live capture: \(String(cString: pcap_geterr(handle.handle))); stopping")
+                    logger.debug("live capture: \(handle.pcap.errorText(handle.handle)); stopping")
                     return
                 }
                 let frame = Array(UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen)))
@@ -132,24 +132,32 @@ public final class LiveCapture: CapturedPacketSource {
 /// hands it to the capture thread, which alone uses and closes it; nothing else touches it afterwards.
 private final class LivePcapHandle: @unchecked Sendable {
     let handle: OpaquePointer
+    /// libpcap's functions.
+    let pcap: copcap_functions
     private var isClosed = false
 
     init(interface: String, filter: String) throws(LiveCaptureError) {
+        let pcap: copcap_functions
+        switch Libpcap.loaded {
+        case .success(let functions): pcap = functions
+        case .failure(let missing): throw LiveCaptureError("\(interface): \(missing.message)")
+        }
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard let handle = pcap_create(interface, &errorBuffer) else {
+        guard let handle = pcap.pcap_create(interface, &errorBuffer) else {
             throw LiveCaptureError("\(interface): cannot open for capture: \(Self.text(errorBuffer))")
         }
         // From here on every stored property is set, so a throw runs deinit, which closes the handle.
         self.handle = handle
-        _ = pcap_set_snaplen(handle, 262_144)
-        _ = pcap_set_promisc(handle, 0)
-        _ = pcap_set_timeout(handle, 100)
-        _ = pcap_set_immediate_mode(handle, 1)
-        _ = pcap_set_buffer_size(handle, 8 * 1024 * 1024)
-        _ = pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO))
-        let status = pcap_activate(handle)
+        self.pcap = pcap
+        _ = pcap.pcap_set_snaplen(handle, 262_144)
+        _ = pcap.pcap_set_promisc(handle, 0)
+        _ = pcap.pcap_set_timeout(handle, 100)
+        _ = pcap.pcap_set_immediate_mode(handle, 1)
+        _ = pcap.pcap_set_buffer_size(handle, 8 * 1024 * 1024)
+        _ = pcap.pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO))
+        let status = pcap.pcap_activate(handle)
         if status < 0 {
-            let reason = String(cString: pcap_geterr(handle))
+            let reason = pcap.errorText(handle)
             switch status {
             case PCAP_ERROR_PERM_DENIED:
                 throw LiveCaptureError(
@@ -163,13 +171,13 @@ private final class LivePcapHandle: @unchecked Sendable {
             }
         }
         var program = bpf_program()
-        guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-            let reason = String(cString: pcap_geterr(handle))
+        guard pcap.pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            let reason = pcap.errorText(handle)
             throw LiveCaptureError("capture filter \"\(filter)\" is not valid BPF syntax: \(reason)")
         }
-        defer { pcap_freecode(&program) }
-        guard pcap_setfilter(handle, &program) == 0, pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
-            let reason = String(cString: pcap_geterr(handle))
+        defer { pcap.pcap_freecode(&program) }
+        guard pcap.pcap_setfilter(handle, &program) == 0, pcap.pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
+            let reason = pcap.errorText(handle)
             throw LiveCaptureError("\(interface): cannot apply the capture filter: \(reason)")
         }
     }
@@ -181,7 +189,7 @@ private final class LivePcapHandle: @unchecked Sendable {
     func close() {
         guard !isClosed else { return }
         isClosed = true
-        pcap_close(handle)
+        pcap.pcap_close(handle)
     }
 
     private static func text(_ buffer: [CChar]) -> String {

@@ -16,6 +16,7 @@ public final class SQLiteDatabase {
             fchmod(descriptor, 0o600)
             close(descriptor)
         }
+        _ = Self.memoryOnDemand
         var handle: OpaquePointer?
         let code = sqlite3_open_v2(
             path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
@@ -35,6 +36,11 @@ public final class SQLiteDatabase {
     deinit {
         sqlite3_close_v2(handle)
     }
+
+    /// SQLite's process-wide memory settings, made once before the first connection: page-cache lines and
+    /// lookaside slots (16 KB of 256-byte slots per connection instead of 120 KB) allocated on demand, so
+    /// that an idle daemon's connections hold only the pages their databases use (Sources/CSQLite/shim.h).
+    private static let memoryOnDemand: Int32 = csqlite_configure_memory_on_demand()
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {

@@ -172,16 +172,44 @@ struct SocketHTTPTransportTests {
         }
     }
 
-    @Test("TLS: the system store is the hashed directory OpenSSL's SSL_CERT_DIR names")
-    func tlsCertificateDirectory() async throws {
+    @Test(
+        "TLS: the system store includes the hashed directory SSL_CERT_DIR names, looked up alone or with a bundle file",
+        arguments: [false, true])
+    func tlsCertificateDirectory(bundleFileSet: Bool) async throws {
         try await ScriptedHTTPServer.with(tls: true) { server in
-            // The variable is read when a transport makes its TLS context, i.e. on its first https request.
+            // The variables are read when a transport makes its TLS context, i.e. on its first https request.
+            let savedFile = getenv("SSL_CERT_FILE").map { String(cString: $0) }
+            if bundleFileSet {
+                setenv("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt", 1)
+            } else {
+                unsetenv("SSL_CERT_FILE")
+            }
             setenv("SSL_CERT_DIR", server.directory + "/hashed", 1)
-            defer { unsetenv("SSL_CERT_DIR") }
+            defer {
+                unsetenv("SSL_CERT_DIR")
+                if let savedFile { setenv("SSL_CERT_FILE", savedFile, 1) } else { unsetenv("SSL_CERT_FILE") }
+            }
+            let store = TLSContext.hashedSystemStore(try OpenSSLLibrary.loaded.get())
+            if bundleFileSet {
+                #expect(store == nil)
+            } else if let store {
+                // Only looked up (not parsed up front): SSL_CERT_DIR first, then the system's directory.
+                #expect(store.hasPrefix(server.directory + "/hashed:"))
+            }
             let transport = SocketHTTPTransport()
             let response = try await get(transport, server.url("/length", scheme: "https", host: "localhost"))
             #expect(text(response) == "length body")
         }
+    }
+
+    @Test("subject-hash link names as `openssl rehash` makes them")
+    func hashLinkNames() {
+        #expect(TLSContext.isHashLink("5bf54fb4.0"))
+        #expect(TLSContext.isHashLink("002c0b4f.12"))
+        #expect(!TLSContext.isHashLink("ca-certificates.crt"))
+        #expect(!TLSContext.isHashLink("5BF54FB4.0"))
+        #expect(!TLSContext.isHashLink("5bf54fb4.r0"))
+        #expect(!TLSContext.isHashLink("5bf54fb4."))
     }
 
     @Test("TLS: an authority the system store does not hold, or another host name, is refused")

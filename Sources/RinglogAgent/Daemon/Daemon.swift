@@ -530,6 +530,8 @@ public final class Daemon: Sendable {
                 logger.warning("directory sync failed: \(error); the next try is in one interval")
             }
             directoryAttempted.store(true, ordering: .relaxed)
+            // What the synchronisation parsed and decoded is freed by now; give the pages back while idle.
+            FreedHeap.release()
             let interval =
                 options.directorySyncInterval ?? .seconds(configuration.withLock { $0.directory.syncIntervalSeconds })
             do { try await Task.sleep(for: interval) } catch { return }

@@ -37,6 +37,8 @@ final class HTTPConnection: @unchecked Sendable {
     let origin: HTTPOrigin
     private let fd: Int32
     private let tls: OpaquePointer?
+    /// OpenSSL's functions when `tls` is set.
+    private let openSSL: copenssl_functions?
     /// Bytes read from the connection and not yet consumed.
     private var buffer: [UInt8] = []
     private var bufferStart = 0
@@ -44,10 +46,11 @@ final class HTTPConnection: @unchecked Sendable {
     /// When the connection went back to the pool.
     var idleSince = MonotonicInstant.now
 
-    private init(origin: HTTPOrigin, fd: Int32, tls: OpaquePointer?) {
+    private init(origin: HTTPOrigin, fd: Int32, tls: OpaquePointer?, openSSL: copenssl_functions?) {
         self.origin = origin
         self.fd = fd
         self.tls = tls
+        self.openSSL = openSSL
     }
 
     deinit { close() }
@@ -61,13 +64,13 @@ final class HTTPConnection: @unchecked Sendable {
         let fd = try connectSocket(to: origin, limits: limits)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard let context else { return HTTPConnection(origin: origin, fd: fd, tls: nil) }
-        guard let ssl = SSL_new(context.context) else {
+        guard let context else { return HTTPConnection(origin: origin, fd: fd, tls: nil, openSSL: nil) }
+        guard let ssl = context.openSSL.SSL_new(context.context) else {
             Glibc.close(fd)
-            throw TransportFailure.other("cannot start TLS: \(TLSContext.lastError())")
+            throw TransportFailure.other("cannot start TLS: \(TLSContext.lastError(context.openSSL))")
         }
         // From here on the connection owns fd and ssl: deinit frees them on every path.
-        let connection = HTTPConnection(origin: origin, fd: fd, tls: ssl)
+        let connection = HTTPConnection(origin: origin, fd: fd, tls: ssl, openSSL: context.openSSL)
         try connection.handshake(limits: limits)
         return connection
     }
@@ -117,36 +120,40 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func handshake(limits: HTTPExchangeLimits) throws {
-        guard let tls else { return }
-        SSL_set_fd(tls, fd)
+        guard let tls, let openSSL else { return }
+        _ = openSSL.SSL_set_fd(tls, fd)
         let host = origin.host
         if isIPAddress(host) {
             // No SNI for addresses (RFC 6066); the certificate must name the address itself.
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls), host)
+            _ = openSSL.X509_VERIFY_PARAM_set1_ip_asc(openSSL.SSL_get0_param(tls), host)
         } else {
-            _ = copenssl_set_server_name(tls, host)
-            SSL_set_hostflags(tls, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
-            guard SSL_set1_host(tls, host) == 1 else {
-                throw TransportFailure.other("cannot check the certificate for \(host): \(TLSContext.lastError())")
+            _ = withUnsafePointer(to: openSSL) { copenssl_set_server_name($0, tls, host) }
+            openSSL.SSL_set_hostflags(tls, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            guard openSSL.SSL_set1_host(tls, host) == 1 else {
+                throw TransportFailure.other(
+                    "cannot check the certificate for \(host): \(TLSContext.lastError(openSSL))")
             }
         }
         // Bounded: every pass either finishes, fails, or waits on the socket until the connect deadline.
         while true {
-            ERR_clear_error()
-            let result = SSL_connect(tls)
+            openSSL.ERR_clear_error()
+            let result = openSSL.SSL_connect(tls)
             if result == 1 { return }
-            let reason = SSL_get_error(tls, result)
+            let reason = openSSL.SSL_get_error(tls, result)
             switch reason {
             case SSL_ERROR_WANT_READ: try limits.wait(for: Int32(POLLIN), on: fd, until: limits.connectDeadline)
             case SSL_ERROR_WANT_WRITE: try limits.wait(for: Int32(POLLOUT), on: fd, until: limits.connectDeadline)
             default:
-                let verification = SSL_get_verify_result(tls)
+                let verification = openSSL.SSL_get_verify_result(tls)
                 if verification != X509_V_OK {
-                    let text = String(cString: X509_verify_cert_error_string(verification))
-                    _ = TLSContext.lastError()
+                    let text =
+                        openSSL.X509_verify_cert_error_string(verification).map { String(cString: $0) }
+                        ?? "\(verification)"
+                    _ = TLSContext.lastError(openSSL)
                     throw TransportFailure.cannotConnect("the TLS certificate of \(host) is not trusted: \(text)")
                 }
-                throw TransportFailure.cannotConnect("TLS handshake with \(host) failed: \(TLSContext.lastError())")
+                throw TransportFailure.cannotConnect(
+                    "TLS handshake with \(host) failed: \(TLSContext.lastError(openSSL))")
             }
         }
     }
@@ -161,7 +168,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// nor the server closing it) and it has not been idle longer than `maximumIdle`.
     func isReusable(now: MonotonicInstant, maximumIdle: Duration) -> Bool {
         guard !closed, bufferStart == buffer.count, now < idleSince.advanced(by: maximumIdle) else { return false }
-        if let tls, SSL_pending(tls) > 0 { return false }
+        if let tls, let openSSL, openSSL.SSL_pending(tls) > 0 { return false }
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
@@ -176,10 +183,10 @@ final class HTTPConnection: @unchecked Sendable {
             let result = bytes.withUnsafeBytes { raw -> (Int, Int32) in
                 let start = raw.baseAddress! + offset  // safe: offset < count, so the buffer is not empty
                 let count = bytes.count - offset
-                if let tls {
-                    ERR_clear_error()
-                    let written = SSL_write(tls, start, Int32(min(count, Int(Int32.max))))
-                    return written > 0 ? (Int(written), 0) : (-1, SSL_get_error(tls, written))
+                if let tls, let openSSL {
+                    openSSL.ERR_clear_error()
+                    let written = openSSL.SSL_write(tls, start, Int32(min(count, Int(Int32.max))))
+                    return written > 0 ? (Int(written), 0) : (-1, openSSL.SSL_get_error(tls, written))
                 }
                 let sent = send(fd, start, count, Int32(MSG_NOSIGNAL))
                 return sent >= 0 ? (sent, 0) : (-1, errno)
@@ -188,12 +195,13 @@ final class HTTPConnection: @unchecked Sendable {
                 offset += result.0
                 continue
             }
-            if tls != nil {
+            if let openSSL {
                 switch result.1 {
                 case SSL_ERROR_WANT_READ: try limits.wait(for: Int32(POLLIN), on: fd, until: limits.deadline)
                 case SSL_ERROR_WANT_WRITE: try limits.wait(for: Int32(POLLOUT), on: fd, until: limits.deadline)
                 default:
-                    throw ConnectionWriteFailure(sentNothing: offset == 0, detail: "TLS: \(TLSContext.lastError())")
+                    throw ConnectionWriteFailure(
+                        sentNothing: offset == 0, detail: "TLS: \(TLSContext.lastError(openSSL))")
                 }
             } else if result.1 == EAGAIN || result.1 == EWOULDBLOCK {
                 try limits.wait(for: Int32(POLLOUT), on: fd, until: limits.deadline)
@@ -214,10 +222,10 @@ final class HTTPConnection: @unchecked Sendable {
         // Bounded: each pass reads, fails, or waits until the deadline.
         while true {
             let (count, reason) = chunk.withUnsafeMutableBytes { raw -> (Int, Int32) in
-                if let tls {
-                    ERR_clear_error()
-                    let read = SSL_read(tls, raw.baseAddress, Int32(raw.count))
-                    return read > 0 ? (Int(read), 0) : (Int(read), SSL_get_error(tls, read))
+                if let tls, let openSSL {
+                    openSSL.ERR_clear_error()
+                    let read = openSSL.SSL_read(tls, raw.baseAddress, Int32(raw.count))
+                    return read > 0 ? (Int(read), 0) : (Int(read), openSSL.SSL_get_error(tls, read))
                 }
                 let received = recv(fd, raw.baseAddress, raw.count, 0)
                 return received >= 0 ? (received, 0) : (-1, errno)
@@ -226,13 +234,13 @@ final class HTTPConnection: @unchecked Sendable {
                 buffer.append(contentsOf: chunk[0..<count])
                 return true
             }
-            if tls != nil {
+            if let openSSL {
                 switch reason {
                 case SSL_ERROR_ZERO_RETURN: return false
                 case SSL_ERROR_WANT_READ: try limits.wait(for: Int32(POLLIN), on: fd, until: limits.deadline)
                 case SSL_ERROR_WANT_WRITE: try limits.wait(for: Int32(POLLOUT), on: fd, until: limits.deadline)
                 case SSL_ERROR_SYSCALL where count == 0: return false
-                default: throw TransportFailure.connectionLost("TLS: \(TLSContext.lastError())")
+                default: throw TransportFailure.connectionLost("TLS: \(TLSContext.lastError(openSSL))")
                 }
             } else if count == 0 {
                 return false
@@ -300,11 +308,11 @@ final class HTTPConnection: @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
-        if let tls {
-            ERR_clear_error()
-            SSL_shutdown(tls)
-            SSL_free(tls)
-            ERR_clear_error()
+        if let tls, let openSSL {
+            openSSL.ERR_clear_error()
+            _ = openSSL.SSL_shutdown(tls)
+            openSSL.SSL_free(tls)
+            openSSL.ERR_clear_error()
         }
         Glibc.close(fd)
     }
