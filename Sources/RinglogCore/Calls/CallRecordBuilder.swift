@@ -89,14 +89,17 @@ struct CallRecordBuilder {
         var placingStart: CaptureTime?
         var endedAt: CaptureTime?
         var lastSeen = legs[0].lastActivity
-        for leg in legs {
-            if leg.startedAt < startedAt { startedAt = leg.startedAt }
-            if direction == .outbound && !leg.callerTransferredAway && placingStart.map({ leg.startedAt < $0 }) ?? true
+        // By index: `for leg in legs` would copy each leg.
+        for index in legs.indices {
+            let legStart = legs[index].startedAt
+            if legStart < startedAt { startedAt = legStart }
+            if direction == .outbound && !legs[index].callerTransferredAway
+                && placingStart.map({ legStart < $0 }) ?? true
             {
-                placingStart = leg.startedAt
+                placingStart = legStart
             }
-            if complete, let ended = leg.endedAt, endedAt.map({ ended > $0 }) ?? true { endedAt = ended }
-            if leg.lastActivity > lastSeen { lastSeen = leg.lastActivity }
+            if complete, let ended = legs[index].endedAt, endedAt.map({ ended > $0 }) ?? true { endedAt = ended }
+            if legs[index].lastActivity > lastSeen { lastSeen = legs[index].lastActivity }
         }
         if let placingStart { startedAt = placingStart }
         let end = endedAt ?? lastSeen
@@ -108,8 +111,8 @@ struct CallRecordBuilder {
             switch direction {
             case .inbound:
                 extensionNumber =
-                    lastAnswered.flatMap { answeringExtension(legs[$0], site: site) }
-                    ?? rungExtension(legs, legs[primary], site)
+                    lastAnswered.flatMap { answeringExtension(legs, $0, site: site) }
+                    ?? rungExtension(legs, primary, site)
             case .outbound:
                 // A call the PBX forwarded out (Diversion) belongs to the extension that forwarded it.
                 extensionNumber =
@@ -120,7 +123,7 @@ struct CallRecordBuilder {
                     .first ?? legs[fromLeg].caller.user
             case .internal:
                 extensionNumber =
-                    lastAnswered.flatMap { answeringExtension(legs[$0], site: site) }
+                    lastAnswered.flatMap { answeringExtension(legs, $0, site: site) }
                     ?? legs[toLeg].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
             case .unknown:
                 extensionNumber = nil
@@ -178,25 +181,26 @@ struct CallRecordBuilder {
 
     /// The extension that answered a leg: the answer's Contact user, the Request-URI the INVITE was sent to
     /// the answering device with, or the To user, whichever holds an extension number first.
-    private func answeringExtension(_ leg: CallLeg, site: SiteDescription) -> String? {
-        guard let answer = leg.answer else { return nil }
-        if leg.isPickup { return leg.caller.user.flatMap { site.extensionNumber(inUser: $0) } }
+    private func answeringExtension(_ legs: [CallLeg], _ index: Int, site: SiteDescription) -> String? {
+        // Read in place (`legs[index]`): a leg bound to a constant is a copy.
+        guard let answer = legs[index].answer else { return nil }
+        if legs[index].isPickup { return legs[index].caller.user.flatMap { site.extensionNumber(inUser: $0) } }
         var candidates: [String] = []
         if let user = answer.contact?.user { candidates.append(user) }
-        for hop in leg.hops where hop.destination == answer.source {
+        for hop in legs[index].hops where hop.destination == answer.source {
             if let user = NameAddress(uri: hop.requestURI).user { candidates.append(user) }
         }
-        if let user = leg.callee.user { candidates.append(user) }
-        if let user = leg.diversions.first?.user { candidates.append(user) }
+        if let user = legs[index].callee.user { candidates.append(user) }
+        if let user = legs[index].diversions.first?.user { candidates.append(user) }
         return candidates.lazy.compactMap { site.extensionNumber(inUser: $0) }.first
     }
 
     /// For an unanswered inbound call: the one extension that rang, else the number that was called (a ring
     /// group or the DID).
-    private func rungExtension(_ legs: [CallLeg], _ primary: CallLeg, _ site: SiteDescription) -> String? {
+    private func rungExtension(_ legs: [CallLeg], _ primary: Int, _ site: SiteDescription) -> String? {
         var rung: [String] = []
-        for leg in legs {
-            for hop in leg.hops where party(of: hop.destination) == .phone {
+        for index in legs.indices {
+            for hop in legs[index].hops where party(of: hop.destination) == .phone {
                 if let user = NameAddress(uri: hop.requestURI).user, let number = site.extensionNumber(inUser: user),
                     !rung.contains(number)
                 {
@@ -205,7 +209,7 @@ struct CallRecordBuilder {
             }
         }
         if rung.count == 1 { return rung[0] }
-        return primary.calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
+        return legs[primary].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
     }
 
     /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.

@@ -20,18 +20,27 @@ extension SIPMessage {
     /// ends at the end of the buffer).
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: some Collection<UInt8>) throws(SIPDecodingError) {
-        var failure = SIPDecodingError.badStartLine
-        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> SIPMessage? {
+        try self.init(decoding: Array(bytes))
+    }
+
+    /// Decodes a SIP message from its bytes, as ``init(decoding:)-(Collection<UInt8>)`` does.
+    ///
+    /// The message keeps `bytes` (the array is shared, not copied): most text fields are read from them
+    /// only when asked for.
+    /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
+    public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
+        self.init(decodedStartLine: .response(status: 0, reason: .absent))
+        // Decoded in place: a message returned by the decoder would be copied (a retain and a release of
+        // each of its strings and lists) on its way out.
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ message: inout SIPMessage) -> SIPDecodingError? {
             do {
-                return try SIPMessageDecoder.decode(buffer)
-            } catch {
-                failure = error
+                try SIPMessageDecoder.decode(buffer, into: &message)
                 return nil
+            } catch {
+                return error
             }
         }
-        let decoded =
-            bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
-        guard let decoded else { throw failure }
-        self = consume decoded
+        if let failure = bytes.withUnsafeBufferPointer({ decode($0, &self) }) { throw failure }
+        storage = bytes
     }
 }
