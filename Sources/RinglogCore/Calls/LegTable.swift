@@ -99,7 +99,8 @@ struct LegTable: Sendable {
         asciiIndex.remove(slot)
         let last = legs.count - 1
         if slot != last {
-            legs.swapAt(slot, last)
+            // Through the buffer: the array's `swapAt` copies both legs.
+            legs.withUnsafeMutableBufferPointer { $0.swapAt(slot, last) }
             slots[legs[slot].callID] = slot
         }
         return legs.removeLast()

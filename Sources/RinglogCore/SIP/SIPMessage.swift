@@ -69,22 +69,71 @@ public struct SIPMessage: Sendable, Equatable {
         get { lazyContact?.address(in: storage) }
         set { lazyContact = newValue.map(SIPLazyAddress.init) }
     }
+    /// Headers that most messages lack, as an array of none or one: a message without them carries an
+    /// empty array (no allocation), and a copy of the message shares them. Moving a decoded message through
+    /// the reorder buffer copies its bytes; these eight fields inline would double its size.
+    private var rare: [RareHeaders] = []
+
+    private struct RareHeaders: Sendable {
+        var pAssertedIdentities: [NameAddress] = []
+        var remotePartyID: NameAddress?
+        var diversions: [NameAddress] = []
+        var historyInfo: [NameAddress] = []
+        var referTo: NameAddress?
+        var referredBy: NameAddress?
+        var replaces: Replaces?
+        var reasons: [String] = []
+    }
+
+    /// Sets one of the rare headers; an empty value on a message without any stores nothing.
+    private mutating func setRare<Value>(_ field: WritableKeyPath<RareHeaders, Value>, _ value: Value, isEmpty: Bool) {
+        if rare.isEmpty {
+            guard !isEmpty else { return }
+            rare = [RareHeaders()]
+        }
+        rare[0][keyPath: field] = value
+    }
+
     /// Every P-Asserted-Identity value, in order.
-    public var pAssertedIdentities: [NameAddress]
+    public var pAssertedIdentities: [NameAddress] {
+        get { rare.first?.pAssertedIdentities ?? [] }
+        set { setRare(\.pAssertedIdentities, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// The first Remote-Party-ID value.
-    public var remotePartyID: NameAddress?
+    public var remotePartyID: NameAddress? {
+        get { rare.first?.remotePartyID }
+        set { setRare(\.remotePartyID, newValue, isEmpty: newValue == nil) }
+    }
     /// Every Diversion value, in order (the first is the most recent redirection).
-    public var diversions: [NameAddress]
+    public var diversions: [NameAddress] {
+        get { rare.first?.diversions ?? [] }
+        set { setRare(\.diversions, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// Every History-Info entry, in order.
-    public var historyInfo: [NameAddress]
+    public var historyInfo: [NameAddress] {
+        get { rare.first?.historyInfo ?? [] }
+        set { setRare(\.historyInfo, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// The Refer-To header (compact `r`).
-    public var referTo: NameAddress?
+    public var referTo: NameAddress? {
+        get { rare.first?.referTo }
+        set { setRare(\.referTo, newValue, isEmpty: newValue == nil) }
+    }
     /// The Referred-By header (compact `b`).
-    public var referredBy: NameAddress?
+    public var referredBy: NameAddress? {
+        get { rare.first?.referredBy }
+        set { setRare(\.referredBy, newValue, isEmpty: newValue == nil) }
+    }
     /// The Replaces header, from its own header or embedded in a Refer-To URI's `Replaces=` header.
-    public var replaces: Replaces?
+    public var replaces: Replaces? {
+        get { rare.first?.replaces }
+        set { setRare(\.replaces, newValue, isEmpty: newValue == nil) }
+    }
     /// Every Reason header value, e.g. `SIP;cause=200;text="Call completed elsewhere"`.
-    public var reasons: [String]
+    public var reasons: [String] {
+        get { rare.first?.reasons ?? [] }
+        set { setRare(\.reasons, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// The Content-Type media type (compact `c`), lower case, without parameters.
     public var contentType: String?
     /// The media direction of the SDP body's first audio stream (or its session level), when there is SDP.
@@ -110,6 +159,7 @@ public struct SIPMessage: Sendable, Equatable {
         lazyTo = SIPLazyAddress(to)
         lazyTopViaBranch = SIPLazyText(topViaBranch)
         lazyContact = contact.map(SIPLazyAddress.init)
+        self.contentType = contentType
         self.pAssertedIdentities = pAssertedIdentities
         self.remotePartyID = remotePartyID
         self.diversions = diversions
@@ -118,7 +168,6 @@ public struct SIPMessage: Sendable, Equatable {
         self.referredBy = referredBy
         self.replaces = replaces
         self.reasons = reasons
-        self.contentType = contentType
         self.sdpDirection = sdpDirection
     }
 
@@ -130,10 +179,6 @@ public struct SIPMessage: Sendable, Equatable {
         cseqMethod = ""
         lazyFrom = SIPLazyAddress(displayName: .absent, uri: .text(""), tag: .absent)
         lazyTo = lazyFrom
-        pAssertedIdentities = []
-        diversions = []
-        historyInfo = []
-        reasons = []
     }
 
     /// The request method, or `nil` for a response.

@@ -82,7 +82,7 @@ enum SIPMessageDecoder {
         guard fields.cseqValid else { throw .missingHeader("CSeq") }
         guard fields.fromValid else { throw .missingHeader("From") }
         guard fields.toValid else { throw .missingHeader("To") }
-        if message.replaces == nil { message.replaces = fields.referToReplaces }
+        if let embedded = fields.referToReplaces, message.replaces == nil { message.replaces = embedded }
 
         var bodyEnd = end
         if let length = fields.contentLength, length < end - bodyStart { bodyEnd = bodyStart + length }
