@@ -14,7 +14,8 @@ extension SIPMessage {
 
     /// Decodes a SIP message from its bytes.
     ///
-    /// The decoder works on the UTF-8 bytes and creates strings only for the fields it returns. It accepts
+    /// The decoder works on the UTF-8 bytes; the message keeps them (as an array) and makes a field's string
+    /// only when the field is read (the overload for an array shares it instead of copying it). It accepts
     /// compact header names, any header-name case, repeated and comma-joined headers, folded header lines,
     /// bare LF line ends, a missing body and a Content-Length that disagrees with the bytes (the body then
     /// ends at the end of the buffer).
@@ -23,10 +24,10 @@ extension SIPMessage {
         try self.init(decoding: Array(bytes))
     }
 
-    /// Decodes a SIP message from its bytes, as ``init(decoding:)-(Collection<UInt8>)`` does.
+    /// Decodes a SIP message from an array of its bytes, as the generic initialiser does.
     ///
-    /// The message keeps `bytes` (the array is shared, not copied): most text fields are read from them
-    /// only when asked for.
+    /// The message keeps `bytes` (the array is shared, not copied): the start line's URI or reason phrase,
+    /// the Call-ID, From, To, top Via branch and Contact are read from them when asked for.
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
         self.init(decodedStartLine: .response(status: 0, reason: .absent))
