@@ -78,11 +78,13 @@ struct CallLeg: Sendable {
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         self.callID = callID
         self.groupID = groupID
-        fromTag = message.from.tag
+        let from = message.from
+        let to = message.to
+        fromTag = from.tag
         startedAt = time
         lastActivity = time
-        caller = message.from
-        callee = NameAddress(displayName: message.to.displayName, uri: message.to.uri)
+        caller = from
+        callee = NameAddress(displayName: to.displayName, uri: to.uri)
     }
 
     // MARK: Facts
@@ -97,9 +99,11 @@ struct CallLeg: Sendable {
         if time < startedAt { startedAt = time }
         if !sawInitialInvite {
             sawInitialInvite = true
-            caller = message.from
-            callee = NameAddress(displayName: message.to.displayName, uri: message.to.uri)
-            fromTag = message.from.tag
+            let from = message.from
+            let to = message.to
+            caller = from
+            callee = NameAddress(displayName: to.displayName, uri: to.uri)
+            fromTag = from.tag
             assertedCaller = message.pAssertedIdentities.first { $0.user != nil }
             remoteParty = message.remotePartyID
             diversions = message.diversions
@@ -122,7 +126,7 @@ struct CallLeg: Sendable {
 
     /// Whether a response to an INVITE answers this leg's initial INVITE (not a re-INVITE).
     func isInitialInviteResponse(_ message: SIPMessage) -> Bool {
-        guard message.from.tag == fromTag else { return false }
+        guard message.fromTag == fromTag else { return false }
         return !sawInitialInvite || initialCSeqs.contains(message.cseqNumber)
     }
 
@@ -141,14 +145,14 @@ struct CallLeg: Sendable {
                 }
                 if time < current.at {
                     current.at = time
-                    current.toTag = message.to.tag
+                    current.toTag = message.toTag
                     current.contact = message.contact ?? current.contact
                     current.source = packet.source
                 }
                 answer = current
             } else {
                 answer = Answer(
-                    at: time, toTag: message.to.tag, contact: message.contact, source: packet.source,
+                    at: time, toTag: message.toTag, contact: message.contact, source: packet.source,
                     sources: [packet.source])
             }
         case 300...:
@@ -175,7 +179,7 @@ struct CallLeg: Sendable {
     mutating func addBye(_ message: SIPMessage, _ packet: CapturedPacket) {
         touch(packet.timestamp)
         guard byes.count < Self.listLimit else { return }
-        byes.append(Bye(at: packet.timestamp, fromTag: message.from.tag, toTag: message.to.tag))
+        byes.append(Bye(at: packet.timestamp, fromTag: message.fromTag, toTag: message.toTag))
     }
 
     /// RFC 3326 `SIP;cause=200;text="Call completed elsewhere"`.

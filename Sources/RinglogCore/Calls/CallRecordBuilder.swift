@@ -17,6 +17,12 @@ struct CallRecordBuilder {
             legs = unsorted.filter(\.sawInitialInvite).sorted { $0.startedAt < $1.startedAt }
         }
         guard !legs.isEmpty else { return nil }
+        // Through the buffer: a leg's computed properties called through the array's subscript work on a copy.
+        return legs.withUnsafeBufferPointer { record(legs: $0, transfers: transfers, complete: complete) }
+    }
+
+    /// The record of legs that saw an initial INVITE, in the order they started (at least one).
+    private func record(legs: UnsafeBufferPointer<CallLeg>, transfers: [CallTransfer], complete: Bool) -> CallRecord {
         let site = configuration.site
         let direction = direction(of: legs)
 
@@ -26,24 +32,24 @@ struct CallRecordBuilder {
         var toLeg: Int
         switch direction {
         case .inbound:
-            primary = legs.firstIndex { party(of: $0.callerEndpoint) == .trunk } ?? 0
+            primary = Self.firstLeg(legs) { party(of: $0.callerEndpoint) == .trunk } ?? 0
             fromLeg = primary
             toLeg = primary
         case .outbound:
-            let phoneLeg = legs.firstIndex { party(of: $0.callerEndpoint) == .phone && !$0.callerTransferredAway }
-            let trunkLeg = legs.firstIndex { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }
+            let phoneLeg = Self.firstLeg(legs) { party(of: $0.callerEndpoint) == .phone && !$0.callerTransferredAway }
+            let trunkLeg = Self.firstLeg(legs) { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }
             primary = phoneLeg ?? trunkLeg ?? 0
             fromLeg = primary
             toLeg = trunkLeg ?? primary
         case .internal, .unknown:
             primary =
-                legs.firstIndex { !$0.callerTransferredAway && party(of: $0.callerEndpoint) != .pbx }
-                ?? legs.firstIndex { !$0.callerTransferredAway } ?? 0
+                Self.firstLeg(legs) { !$0.callerTransferredAway && party(of: $0.callerEndpoint) != .pbx }
+                ?? Self.firstLeg(legs) { !$0.callerTransferredAway } ?? 0
             fromLeg = primary
             toLeg = primary
         }
         if direction != .outbound && legs[primary].callerTransferredAway,
-            let next = legs.firstIndex(where: { !$0.callerTransferredAway })
+            let next = Self.firstLeg(legs, where: { !$0.callerTransferredAway })
         {
             fromLeg = next
             toLeg = next
@@ -54,7 +60,8 @@ struct CallRecordBuilder {
         var countedAnswers: [Int]
         switch direction {
         case .inbound:
-            let ringsPhones = legs.contains { leg in leg.calleeEndpoints.contains { party(of: $0) == .phone } }
+            let ringsPhones =
+                Self.firstLeg(legs) { leg in leg.calleeEndpoints.contains { party(of: $0) == .phone } } != nil
             countedAnswers = answeredLegs.filter { index in
                 guard let answer = legs[index].answer else { return false }
                 return legs[index].isPickup
@@ -89,14 +96,17 @@ struct CallRecordBuilder {
         var placingStart: CaptureTime?
         var endedAt: CaptureTime?
         var lastSeen = legs[0].lastActivity
-        for leg in legs {
-            if leg.startedAt < startedAt { startedAt = leg.startedAt }
-            if direction == .outbound && !leg.callerTransferredAway && placingStart.map({ leg.startedAt < $0 }) ?? true
+        // By index: `for leg in legs` would copy each leg.
+        for index in legs.indices {
+            let legStart = legs[index].startedAt
+            if legStart < startedAt { startedAt = legStart }
+            if direction == .outbound && !legs[index].callerTransferredAway
+                && placingStart.map({ legStart < $0 }) ?? true
             {
-                placingStart = leg.startedAt
+                placingStart = legStart
             }
-            if complete, let ended = leg.endedAt, endedAt.map({ ended > $0 }) ?? true { endedAt = ended }
-            if leg.lastActivity > lastSeen { lastSeen = leg.lastActivity }
+            if complete, let ended = legs[index].endedAt, endedAt.map({ ended > $0 }) ?? true { endedAt = ended }
+            if legs[index].lastActivity > lastSeen { lastSeen = legs[index].lastActivity }
         }
         if let placingStart { startedAt = placingStart }
         let end = endedAt ?? lastSeen
@@ -108,8 +118,8 @@ struct CallRecordBuilder {
             switch direction {
             case .inbound:
                 extensionNumber =
-                    lastAnswered.flatMap { answeringExtension(legs[$0], site: site) }
-                    ?? rungExtension(legs, legs[primary], site)
+                    lastAnswered.flatMap { answeringExtension(legs, $0, site: site) }
+                    ?? rungExtension(legs, primary, site)
             case .outbound:
                 // A call the PBX forwarded out (Diversion) belongs to the extension that forwarded it.
                 extensionNumber =
@@ -120,7 +130,7 @@ struct CallRecordBuilder {
                     .first ?? legs[fromLeg].caller.user
             case .internal:
                 extensionNumber =
-                    lastAnswered.flatMap { answeringExtension(legs[$0], site: site) }
+                    lastAnswered.flatMap { answeringExtension(legs, $0, site: site) }
                     ?? legs[toLeg].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
             case .unknown:
                 extensionNumber = nil
@@ -146,6 +156,15 @@ struct CallRecordBuilder {
             answeringURI: lastAnswered.flatMap { legs[$0].answer?.contact?.uri }, transfers: transfers)
     }
 
+    /// The index of the first leg that satisfies `predicate`. Each leg is lent in place: `firstIndex(where:)`
+    /// and `contains(where:)` hand the predicate a copy (a retain and a release of each of its strings and lists).
+    private static func firstLeg(_ legs: UnsafeBufferPointer<CallLeg>, where predicate: (borrowing CallLeg) -> Bool)
+        -> Int?
+    {
+        for index in legs.indices where predicate(legs[index]) { return index }
+        return nil
+    }
+
     // MARK: Classification
 
     private func party(of endpoint: TransportEndpoint?) -> Party {
@@ -156,17 +175,17 @@ struct CallRecordBuilder {
         return .phone
     }
 
-    private func direction(of legs: [CallLeg]) -> CallDirection {
+    private func direction(of legs: UnsafeBufferPointer<CallLeg>) -> CallDirection {
         guard let site = configuration.site, !legs.isEmpty else { return .unknown }
         if site.hasTrunks {
-            if legs.contains(where: { party(of: $0.callerEndpoint) == .trunk }) { return .inbound }
-            if legs.contains(where: { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }) {
+            if Self.firstLeg(legs, where: { party(of: $0.callerEndpoint) == .trunk }) != nil { return .inbound }
+            if Self.firstLeg(legs, where: { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }) != nil {
                 return .outbound
             }
             return .internal
         }
         // No trunk addresses: decide by whether the numbers are extensions.
-        let leg = legs.firstIndex { !$0.callerTransferredAway } ?? 0
+        let leg = Self.firstLeg(legs) { !$0.callerTransferredAway } ?? 0
         let fromExtension = legs[leg].caller.user.flatMap { site.extensionNumber(inUser: $0) } != nil
         let toExtension = legs[leg].calledUser.flatMap { site.extensionNumber(inUser: $0) } != nil
         switch (fromExtension, toExtension) {
@@ -178,25 +197,30 @@ struct CallRecordBuilder {
 
     /// The extension that answered a leg: the answer's Contact user, the Request-URI the INVITE was sent to
     /// the answering device with, or the To user, whichever holds an extension number first.
-    private func answeringExtension(_ leg: CallLeg, site: SiteDescription) -> String? {
-        guard let answer = leg.answer else { return nil }
-        if leg.isPickup { return leg.caller.user.flatMap { site.extensionNumber(inUser: $0) } }
+    private func answeringExtension(_ legs: UnsafeBufferPointer<CallLeg>, _ index: Int, site: SiteDescription)
+        -> String?
+    {
+        // Read in place (`legs[index]`): a leg bound to a constant is a copy.
+        guard let answer = legs[index].answer else { return nil }
+        if legs[index].isPickup { return legs[index].caller.user.flatMap { site.extensionNumber(inUser: $0) } }
         var candidates: [String] = []
         if let user = answer.contact?.user { candidates.append(user) }
-        for hop in leg.hops where hop.destination == answer.source {
+        for hop in legs[index].hops where hop.destination == answer.source {
             if let user = NameAddress(uri: hop.requestURI).user { candidates.append(user) }
         }
-        if let user = leg.callee.user { candidates.append(user) }
-        if let user = leg.diversions.first?.user { candidates.append(user) }
+        if let user = legs[index].callee.user { candidates.append(user) }
+        if let user = legs[index].diversions.first?.user { candidates.append(user) }
         return candidates.lazy.compactMap { site.extensionNumber(inUser: $0) }.first
     }
 
     /// For an unanswered inbound call: the one extension that rang, else the number that was called (a ring
     /// group or the DID).
-    private func rungExtension(_ legs: [CallLeg], _ primary: CallLeg, _ site: SiteDescription) -> String? {
+    private func rungExtension(_ legs: UnsafeBufferPointer<CallLeg>, _ primary: Int, _ site: SiteDescription)
+        -> String?
+    {
         var rung: [String] = []
-        for leg in legs {
-            for hop in leg.hops where party(of: hop.destination) == .phone {
+        for index in legs.indices {
+            for hop in legs[index].hops where party(of: hop.destination) == .phone {
                 if let user = NameAddress(uri: hop.requestURI).user, let number = site.extensionNumber(inUser: user),
                     !rung.contains(number)
                 {
@@ -205,7 +229,7 @@ struct CallRecordBuilder {
             }
         }
         if rung.count == 1 { return rung[0] }
-        return primary.calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
+        return legs[primary].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
     }
 
     /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.

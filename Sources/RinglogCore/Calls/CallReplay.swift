@@ -43,8 +43,8 @@ public struct CallReplay: Sendable {
             return []
         }
         guard Self.matters(message) else { return [] }
-        // The tracker does not read the payload: freed now, it does not wait in the buffer, and the next
-        // packet's payload reuses its memory while that is still in the cache.
+        // The message keeps the payload (its fields are read from it on demand); the packet's reference
+        // to the same array is dropped, as the tracker does not read it.
         var packet = packet
         packet.payload = []
         insert(Pending(packet: packet, message: message))

@@ -93,20 +93,22 @@ public struct CallTracker: Sendable {
     public mutating func process(_ message: SIPMessage, packet: CapturedPacket) -> [CallRecord] {
         let time = packet.timestamp
         if now.map({ time > $0 }) ?? true { now = time }
-        if !closedEarly.isEmpty, let graceEnd = closedEarly[message.callID] {
+        // Looked up once; the string is the open leg's own when there is one (no string made for the message).
+        let callID = legs.remember(callIDOf: message)
+        if !closedEarly.isEmpty, let graceEnd = closedEarly[callID] {
             if time.microsecondsSinceEpoch <= graceEnd { return advance(to: time) }
-            closedEarly.removeValue(forKey: message.callID)
+            closedEarly.removeValue(forKey: callID)
         }
-        legs.remember(message.callID)
         var touched: String?
-        switch message.startLine {
+        // The stored start line: the public one would make the Request-URI or reason phrase a string.
+        switch message.lazyStartLine {
         case .request(let method, _):
-            touched = handleRequest(method, message, packet)
+            touched = handleRequest(method, callID, message, packet)
         case .response(let status, _):
             if message.cseqMethod == "INVITE" {
-                touched = handleInviteResponse(status, message, packet)
-            } else if legs.update(message.callID, { $0.touch(time) }) != nil {
-                touched = message.callID
+                touched = handleInviteResponse(status, callID, message, packet)
+            } else if legs.update(callID, { $0.touch(time) }) != nil {
+                touched = callID
             }
         }
         if let touched, let groupID = legs.update(touched, { $0.groupID }) { updateClosing(groupID) }
@@ -161,17 +163,18 @@ public struct CallTracker: Sendable {
 
     // MARK: Messages
 
-    private mutating func handleRequest(_ method: String, _ message: SIPMessage, _ packet: CapturedPacket) -> String? {
-        let callID = message.callID
+    private mutating func handleRequest(
+        _ method: String, _ callID: String, _ message: SIPMessage, _ packet: CapturedPacket
+    ) -> String? {
         switch method {
         case "INVITE":
-            guard message.to.tag == nil else {
+            guard message.toTag == nil else {
                 // A re-INVITE (hold, T.38, session refresh, connected-line update): never a new call.
                 return touch(callID, packet.timestamp)
             }
             let isNew = legs.update(callID, { $0.sawInitialInvite }) != true
             // Changed in place: a copy taken out of the table would copy its lists on the first append.
-            if !legs.contains(callID) { legs.insert(createLeg(message, packet)) }
+            if !legs.contains(callID) { legs.insert(createLeg(callID, message, packet)) }
             legs.update(callID) { $0.addInitialInvite(message, packet) }
             if isNew { linkNewLeg(callID, message, packet) }
             return callID
@@ -183,17 +186,16 @@ public struct CallTracker: Sendable {
             return callID
         case "REFER":
             guard legs.update(callID, { $0.touch(packet.timestamp) }) != nil, let leg = legs[callID] else { return nil }
-            if let referTo = message.referTo, message.to.tag != nil { addReferral(leg, referTo, message, packet) }
+            if let referTo = message.referTo, message.toTag != nil { addReferral(leg, referTo, message, packet) }
             return callID
         default:
             return touch(callID, packet.timestamp)
         }
     }
 
-    private mutating func handleInviteResponse(_ status: Int, _ message: SIPMessage, _ packet: CapturedPacket)
-        -> String?
-    {
-        let callID = message.callID
+    private mutating func handleInviteResponse(
+        _ status: Int, _ callID: String, _ message: SIPMessage, _ packet: CapturedPacket
+    ) -> String? {
         if let isInitial = legs.update(callID, { $0.isInitialInviteResponse(message) }) {
             if isInitial {
                 legs.update(callID) { $0.addInitialInviteResponse(message, packet, status: status) }
@@ -205,7 +207,7 @@ public struct CallTracker: Sendable {
         guard status >= 100 else { return nil }
         // A response whose INVITE copy has not arrived yet (copies are not strictly ordered): start the leg
         // from it; a leg that never sees its INVITE is a fragment of an older call and is not reported.
-        var leg = createLeg(message, packet)
+        var leg = createLeg(callID, message, packet)
         leg.addInitialInviteResponse(message, packet, status: status)
         legs.insert(consume leg)
         return callID
@@ -216,14 +218,14 @@ public struct CallTracker: Sendable {
         return callID
     }
 
-    private mutating func createLeg(_ message: SIPMessage, _ packet: CapturedPacket) -> CallLeg {
+    private mutating func createLeg(_ callID: String, _ message: SIPMessage, _ packet: CapturedPacket) -> CallLeg {
         if legs.count >= configuration.maximumOpenDialogs { evictOldest() }
         let groupID = nextGroupID
         nextGroupID += 1
-        groups[groupID] = Group(legIDs: [message.callID])
+        groups[groupID] = Group(legIDs: [callID])
         pruneRecentLegs(before: packet.timestamp)
-        recentLegs.append((message.callID, packet.timestamp))
-        return CallLeg(callID: message.callID, groupID: groupID, message: message, at: packet.timestamp)
+        recentLegs.append((callID, packet.timestamp))
+        return CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
     }
 
     // MARK: Transfers

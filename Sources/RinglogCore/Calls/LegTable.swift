@@ -8,6 +8,8 @@
 struct LegTable: Sendable {
     private var legs: [CallLeg] = []
     private var slots: [String: Int] = [:]
+    /// The slots again, by the bytes of ASCII Call-IDs: a message of an open leg is found without a string.
+    private var asciiIndex = ASCIICallIDIndex()
     /// The Call-ID last given to ``remember(_:)`` and its slot (`nil`: no open leg), kept in step with
     /// `slots` by ``insert(_:)`` and ``remove(_:)``.
     private var remembered: (callID: String, slot: Int?)?
@@ -19,6 +21,27 @@ struct LegTable: Sendable {
     /// hashing.
     mutating func remember(_ callID: String) {
         remembered = (callID, slots[callID])
+    }
+
+    /// Looks up the Call-ID of `message` as ``remember(_:)`` does, and returns it: the open leg's own string
+    /// when there is one (found from the message's bytes when they are ASCII: no string is made), else the
+    /// message's.
+    mutating func remember(callIDOf message: SIPMessage) -> String {
+        let found = message.withCallIDBytes { bytes -> Int? in
+            guard ASCIICallIDIndex.isASCII(bytes) else { return nil }
+            let hash = ASCIICallIDIndex.hash(bytes)
+            return legs.withUnsafeBufferPointer { legs in
+                asciiIndex.slot(of: bytes, hash: hash) { legs[$0].callID }
+            }
+        }
+        if let found {
+            let callID = legs.withUnsafeBufferPointer { $0[found].callID }
+            remembered = (callID, found)
+            return callID
+        }
+        let callID = message.callID
+        remember(callID)
+        return callID
     }
 
     /// The slot of `callID` in `legs`, or `nil` when it has no open leg.
@@ -64,6 +87,7 @@ struct LegTable: Sendable {
         } else {
             slots[callID] = legs.count
             if remembered?.callID == callID { remembered?.slot = legs.count }
+            asciiIndex.append(callID)
             legs.append(leg)
         }
     }
@@ -72,9 +96,11 @@ struct LegTable: Sendable {
     mutating func remove(_ callID: String) -> CallLeg? {
         guard let slot = slots.removeValue(forKey: callID) else { return nil }
         remembered = nil
+        asciiIndex.remove(slot)
         let last = legs.count - 1
         if slot != last {
-            legs.swapAt(slot, last)
+            // Through the buffer: the array's `swapAt` copies both legs.
+            legs.withUnsafeMutableBufferPointer { $0.swapAt(slot, last) }
             slots[legs[slot].callID] = slot
         }
         return legs.removeLast()

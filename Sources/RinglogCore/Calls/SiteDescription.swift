@@ -2,29 +2,49 @@
 /// number looks like. It decides call direction and joins a back-to-back PBX's legs into one call.
 public struct SiteDescription: Sendable {
     /// The PBX's own SIP addresses, `host:port` (IPv6 as `[addr]:port`), or `host` for any port.
-    public var pbxAddresses: [String]
+    public var pbxAddresses: [String] { parts.pbxAddresses }
     /// The trunk (carrier) peers' addresses, in the same form.
-    public var trunkAddresses: [String]
+    public var trunkAddresses: [String] { parts.trunkAddresses }
     /// A regular expression that matches a whole extension number, e.g. `1\d{3}`; `nil` for none.
-    public var extensionPattern: String?
+    public var extensionPattern: String? { parts.extensionPattern }
 
-    private let pbxEndpoints: [EndpointPattern]
-    private let trunkEndpoints: [EndpointPattern]
-    private let extensionMatcher: ExtensionMatcher?
+    /// Everything in one shared, immutable object: the call tracker reads the site for every call record,
+    /// and a copy of a value with several lists retained and released each of them.
+    private let parts: Parts
+
+    private final class Parts: Sendable {
+        let pbxAddresses: [String]
+        let trunkAddresses: [String]
+        let extensionPattern: String?
+        let pbxEndpoints: [EndpointPattern]
+        let trunkEndpoints: [EndpointPattern]
+        let extensionMatcher: ExtensionMatcher?
+
+        init(pbxAddresses: [String], trunkAddresses: [String], extensionPattern: String?) throws(SiteDescriptionError) {
+            self.pbxAddresses = pbxAddresses
+            self.trunkAddresses = trunkAddresses
+            self.extensionPattern = extensionPattern
+            pbxEndpoints = try pbxAddresses.map { address throws(SiteDescriptionError) in try EndpointPattern(address) }
+            trunkEndpoints = try trunkAddresses.map { address throws(SiteDescriptionError) in
+                try EndpointPattern(address)
+            }
+            extensionMatcher = try extensionPattern.map { pattern throws(SiteDescriptionError) in
+                try ExtensionMatcher(pattern)
+            }
+        }
+    }
+
+    private var pbxEndpoints: [EndpointPattern] { parts.pbxEndpoints }
+    private var trunkEndpoints: [EndpointPattern] { parts.trunkEndpoints }
+    private var extensionMatcher: ExtensionMatcher? { parts.extensionMatcher }
 
     /// Creates a site description.
     /// - Throws: ``SiteDescriptionError`` naming the address or pattern that cannot be used.
     public init(pbxAddresses: [String], trunkAddresses: [String] = [], extensionPattern: String? = nil)
         throws(SiteDescriptionError)
     {
-        self.pbxAddresses = pbxAddresses
-        self.trunkAddresses = trunkAddresses
-        self.extensionPattern = extensionPattern
-        pbxEndpoints = try pbxAddresses.map { address throws(SiteDescriptionError) in try EndpointPattern(address) }
-        trunkEndpoints = try trunkAddresses.map { address throws(SiteDescriptionError) in try EndpointPattern(address) }
-        extensionMatcher = try extensionPattern.map { pattern throws(SiteDescriptionError) in
-            try ExtensionMatcher(pattern)
-        }
+        parts = try Parts(
+            pbxAddresses: pbxAddresses, trunkAddresses: trunkAddresses, extensionPattern: extensionPattern)
     }
 
     /// Whether `endpoint` is one of the PBX's addresses.
@@ -115,7 +135,12 @@ private struct EndpointPattern: Sendable {
 
     func matches(_ endpoint: TransportEndpoint) -> Bool {
         guard port == nil || port == endpoint.port else { return false }
-        return endpoint.address == host || endpoint.address.lowercased() == host
+        if endpoint.address == host { return true }
+        // An address of ASCII characters other than capital letters (any IPv4 address) is its own lower case.
+        if endpoint.address.utf8.allSatisfy({ $0 < 0x80 && ($0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "Z")) }) {
+            return false
+        }
+        return endpoint.address.lowercased() == host
     }
 }
 

@@ -14,24 +14,34 @@ extension SIPMessage {
 
     /// Decodes a SIP message from its bytes.
     ///
-    /// The decoder works on the UTF-8 bytes and creates strings only for the fields it returns. It accepts
+    /// The decoder works on the UTF-8 bytes; the message keeps them (as an array) and makes a field's string
+    /// only when the field is read (the overload for an array shares it instead of copying it). It accepts
     /// compact header names, any header-name case, repeated and comma-joined headers, folded header lines,
     /// bare LF line ends, a missing body and a Content-Length that disagrees with the bytes (the body then
     /// ends at the end of the buffer).
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: some Collection<UInt8>) throws(SIPDecodingError) {
-        var failure = SIPDecodingError.badStartLine
-        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> SIPMessage? {
+        try self.init(decoding: Array(bytes))
+    }
+
+    /// Decodes a SIP message from an array of its bytes, as the generic initialiser does.
+    ///
+    /// The message keeps `bytes` (the array is shared, not copied): the start line's URI or reason phrase,
+    /// the Call-ID, From, To, top Via branch and Contact are read from them when asked for.
+    /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
+    public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
+        self.init(decodedStartLine: .response(status: 0, reason: .absent))
+        // Decoded in place: a message returned by the decoder would be copied (a retain and a release of
+        // each of its strings and lists) on its way out.
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ message: inout SIPMessage) -> SIPDecodingError? {
             do {
-                return try SIPMessageDecoder.decode(buffer)
-            } catch {
-                failure = error
+                try SIPMessageDecoder.decode(buffer, into: &message)
                 return nil
+            } catch {
+                return error
             }
         }
-        let decoded =
-            bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
-        guard let decoded else { throw failure }
-        self = consume decoded
+        if let failure = bytes.withUnsafeBufferPointer({ decode($0, &self) }) { throw failure }
+        storage = bytes
     }
 }

@@ -9,38 +9,131 @@ public struct SIPMessage: Sendable, Equatable {
         case response(status: Int, reason: String)
     }
 
+    /// The start line with its URI or reason phrase read on demand.
+    enum LazyStartLine: Sendable {
+        case request(method: String, uri: SIPLazyText)
+        case response(status: Int, reason: SIPLazyText)
+    }
+
+    /// The decoded message's bytes, which the fields below that are byte ranges point into; empty for a
+    /// message made from parts. Held, not copied: the packet's payload array is shared.
+    var storage: [UInt8] = []
+    var lazyStartLine: LazyStartLine
+    var lazyCallID: SIPLazyText
+    var lazyFrom: SIPLazyAddress
+    var lazyTo: SIPLazyAddress
+    var lazyTopViaBranch: SIPLazyText = .absent
+    var lazyContact: SIPLazyAddress?
+
     /// The start line.
-    public var startLine: StartLine
+    public var startLine: StartLine {
+        get {
+            switch lazyStartLine {
+            case .request(let method, let uri): .request(method: method, uri: uri.string(in: storage) ?? "")
+            case .response(let status, let reason): .response(status: status, reason: reason.string(in: storage) ?? "")
+            }
+        }
+        set {
+            switch newValue {
+            case .request(let method, let uri): lazyStartLine = .request(method: method, uri: .text(uri))
+            case .response(let status, let reason): lazyStartLine = .response(status: status, reason: .text(reason))
+            }
+        }
+    }
     /// The Call-ID header (compact form `i`).
-    public var callID: String
+    public var callID: String {
+        get { lazyCallID.string(in: storage) ?? "" }
+        set { lazyCallID = .text(newValue) }
+    }
     /// The CSeq sequence number.
     public var cseqNumber: UInt32
     /// The CSeq method, upper case as written.
     public var cseqMethod: String
     /// The From header (compact `f`), with its tag.
-    public var from: NameAddress
+    public var from: NameAddress {
+        get { lazyFrom.address(in: storage) }
+        set { lazyFrom = SIPLazyAddress(newValue) }
+    }
     /// The To header (compact `t`), with its tag once the dialog has one.
-    public var to: NameAddress
+    public var to: NameAddress {
+        get { lazyTo.address(in: storage) }
+        set { lazyTo = SIPLazyAddress(newValue) }
+    }
     /// The branch parameter of the topmost Via header (compact `v`).
-    public var topViaBranch: String?
+    public var topViaBranch: String? {
+        get { lazyTopViaBranch.string(in: storage) }
+        set { lazyTopViaBranch = SIPLazyText(newValue) }
+    }
     /// The first Contact header (compact `m`).
-    public var contact: NameAddress?
+    public var contact: NameAddress? {
+        get { lazyContact?.address(in: storage) }
+        set { lazyContact = newValue.map(SIPLazyAddress.init) }
+    }
+    /// Headers that most messages lack, as an array of none or one: a message without them carries an
+    /// empty array (no allocation), and a copy of the message shares them. Moving a decoded message through
+    /// the reorder buffer copies its bytes; these eight fields inline would double its size.
+    private var rare: [RareHeaders] = []
+
+    private struct RareHeaders: Sendable {
+        var pAssertedIdentities: [NameAddress] = []
+        var remotePartyID: NameAddress?
+        var diversions: [NameAddress] = []
+        var historyInfo: [NameAddress] = []
+        var referTo: NameAddress?
+        var referredBy: NameAddress?
+        var replaces: Replaces?
+        var reasons: [String] = []
+    }
+
+    /// Sets one of the rare headers; an empty value on a message without any stores nothing.
+    private mutating func setRare<Value>(_ field: WritableKeyPath<RareHeaders, Value>, _ value: Value, isEmpty: Bool) {
+        if rare.isEmpty {
+            guard !isEmpty else { return }
+            rare = [RareHeaders()]
+        }
+        rare[0][keyPath: field] = value
+    }
+
     /// Every P-Asserted-Identity value, in order.
-    public var pAssertedIdentities: [NameAddress]
+    public var pAssertedIdentities: [NameAddress] {
+        get { rare.first?.pAssertedIdentities ?? [] }
+        set { setRare(\.pAssertedIdentities, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// The first Remote-Party-ID value.
-    public var remotePartyID: NameAddress?
+    public var remotePartyID: NameAddress? {
+        get { rare.first?.remotePartyID }
+        set { setRare(\.remotePartyID, newValue, isEmpty: newValue == nil) }
+    }
     /// Every Diversion value, in order (the first is the most recent redirection).
-    public var diversions: [NameAddress]
+    public var diversions: [NameAddress] {
+        get { rare.first?.diversions ?? [] }
+        set { setRare(\.diversions, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// Every History-Info entry, in order.
-    public var historyInfo: [NameAddress]
+    public var historyInfo: [NameAddress] {
+        get { rare.first?.historyInfo ?? [] }
+        set { setRare(\.historyInfo, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// The Refer-To header (compact `r`).
-    public var referTo: NameAddress?
+    public var referTo: NameAddress? {
+        get { rare.first?.referTo }
+        set { setRare(\.referTo, newValue, isEmpty: newValue == nil) }
+    }
     /// The Referred-By header (compact `b`).
-    public var referredBy: NameAddress?
+    public var referredBy: NameAddress? {
+        get { rare.first?.referredBy }
+        set { setRare(\.referredBy, newValue, isEmpty: newValue == nil) }
+    }
     /// The Replaces header, from its own header or embedded in a Refer-To URI's `Replaces=` header.
-    public var replaces: Replaces?
+    public var replaces: Replaces? {
+        get { rare.first?.replaces }
+        set { setRare(\.replaces, newValue, isEmpty: newValue == nil) }
+    }
     /// Every Reason header value, e.g. `SIP;cause=200;text="Call completed elsewhere"`.
-    public var reasons: [String]
+    public var reasons: [String] {
+        get { rare.first?.reasons ?? [] }
+        set { setRare(\.reasons, newValue, isEmpty: newValue.isEmpty) }
+    }
     /// The Content-Type media type (compact `c`), lower case, without parameters.
     public var contentType: String?
     /// The media direction of the SDP body's first audio stream (or its session level), when there is SDP.
@@ -55,14 +148,18 @@ public struct SIPMessage: Sendable, Equatable {
         referredBy: NameAddress? = nil, replaces: Replaces? = nil, reasons: [String] = [],
         contentType: String? = nil, sdpDirection: SDPDirection? = nil
     ) {
-        self.startLine = startLine
-        self.callID = callID
+        switch startLine {
+        case .request(let method, let uri): lazyStartLine = .request(method: method, uri: .text(uri))
+        case .response(let status, let reason): lazyStartLine = .response(status: status, reason: .text(reason))
+        }
+        lazyCallID = .text(callID)
         self.cseqNumber = cseqNumber
         self.cseqMethod = cseqMethod
-        self.from = from
-        self.to = to
-        self.topViaBranch = topViaBranch
-        self.contact = contact
+        lazyFrom = SIPLazyAddress(from)
+        lazyTo = SIPLazyAddress(to)
+        lazyTopViaBranch = SIPLazyText(topViaBranch)
+        lazyContact = contact.map(SIPLazyAddress.init)
+        self.contentType = contentType
         self.pAssertedIdentities = pAssertedIdentities
         self.remotePartyID = remotePartyID
         self.diversions = diversions
@@ -71,20 +168,59 @@ public struct SIPMessage: Sendable, Equatable {
         self.referredBy = referredBy
         self.replaces = replaces
         self.reasons = reasons
-        self.contentType = contentType
         self.sdpDirection = sdpDirection
+    }
+
+    /// The decoder's start: the start line read, every other field empty, ranges pointing into `storage`.
+    init(decodedStartLine: LazyStartLine) {
+        lazyStartLine = decodedStartLine
+        lazyCallID = .absent
+        cseqNumber = 0
+        cseqMethod = ""
+        lazyFrom = SIPLazyAddress(displayName: .absent, uri: .text(""), tag: .absent)
+        lazyTo = lazyFrom
     }
 
     /// The request method, or `nil` for a response.
     public var method: String? {
-        if case .request(let method, _) = startLine { return method }
+        if case .request(let method, _) = lazyStartLine { return method }
         return nil
     }
 
     /// The response status code, or `nil` for a request.
     public var statusCode: Int? {
-        if case .response(let status, _) = startLine { return status }
+        if case .response(let status, _) = lazyStartLine { return status }
         return nil
+    }
+
+    /// The From tag, without reading the rest of the From header.
+    var fromTag: String? { lazyFrom.tag.string(in: storage) }
+
+    /// The To tag, without reading the rest of the To header.
+    var toTag: String? { lazyTo.tag.string(in: storage) }
+
+    /// Calls `body` with the Call-ID's bytes as the message holds them (not repaired when they are not
+    /// UTF-8: ``callID`` is the string).
+    func withCallIDBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        switch lazyCallID {
+        case .bytes(let start, let end):
+            return storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(start)..<Int(end)])) }
+        case .text(var text):
+            return text.withUTF8(body)
+        case .absent:
+            return body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    /// Two messages are equal when every field reads the same, however each is stored.
+    public static func == (lhs: SIPMessage, rhs: SIPMessage) -> Bool {
+        lhs.startLine == rhs.startLine && lhs.callID == rhs.callID && lhs.cseqNumber == rhs.cseqNumber
+            && lhs.cseqMethod == rhs.cseqMethod && lhs.from == rhs.from && lhs.to == rhs.to
+            && lhs.topViaBranch == rhs.topViaBranch && lhs.contact == rhs.contact
+            && lhs.pAssertedIdentities == rhs.pAssertedIdentities && lhs.remotePartyID == rhs.remotePartyID
+            && lhs.diversions == rhs.diversions && lhs.historyInfo == rhs.historyInfo && lhs.referTo == rhs.referTo
+            && lhs.referredBy == rhs.referredBy && lhs.replaces == rhs.replaces && lhs.reasons == rhs.reasons
+            && lhs.contentType == rhs.contentType && lhs.sdpDirection == rhs.sdpDirection
     }
 }
 

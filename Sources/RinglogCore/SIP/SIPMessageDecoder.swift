@@ -32,7 +32,8 @@ enum SIPMessageDecoder {
         var contentLength: Int?
     }
 
-    static func decode(_ bytes: Bytes) throws(SIPDecodingError) -> SIPMessage {
+    /// Decodes `bytes` into `message` (in place: a returned message would be copied on its way out).
+    static func decode(_ bytes: Bytes, into message: inout SIPMessage) throws(SIPDecodingError) {
         guard bytes.count <= SIPMessage.maximumEncodedSize else { throw .tooLarge(bytes.count) }
         let end = bytes.count
         var position = 0
@@ -45,9 +46,7 @@ enum SIPMessageDecoder {
         }
         position = min(startLineEnd + 1, end)
 
-        var message = SIPMessage(
-            startLine: startLine, callID: "", cseqNumber: 0, cseqMethod: "", from: NameAddress(uri: ""),
-            to: NameAddress(uri: ""))
+        message = SIPMessage(decodedStartLine: startLine)
         var fields = Fields()
         var pending: (kind: HeaderKind, start: Int, end: Int, folded: Bool)?
         var bodyStart = end
@@ -79,11 +78,11 @@ enum SIPMessageDecoder {
         }
         if let header = pending { apply(header, bytes, to: &message, &fields) }
 
-        guard fields.callIDSeen, !message.callID.isEmpty else { throw .missingHeader("Call-ID") }
+        guard fields.callIDSeen, !isEmpty(message.lazyCallID) else { throw .missingHeader("Call-ID") }
         guard fields.cseqValid else { throw .missingHeader("CSeq") }
         guard fields.fromValid else { throw .missingHeader("From") }
         guard fields.toValid else { throw .missingHeader("To") }
-        if message.replaces == nil { message.replaces = fields.referToReplaces }
+        if let embedded = fields.referToReplaces, message.replaces == nil { message.replaces = embedded }
 
         var bodyEnd = end
         if let length = fields.contentLength, length < end - bodyStart { bodyEnd = bodyStart + length }
@@ -95,12 +94,11 @@ enum SIPMessageDecoder {
                     && bytes[bodyStart + 1] == UInt8(ascii: "="))
             if isSDP { message.sdpDirection = SDPScanner.direction(bytes, bodyStart, bodyEnd) }
         }
-        return message
     }
 
     // MARK: Start line
 
-    private static func parseStartLine(_ bytes: Bytes, _ start: Int, _ end: Int) -> SIPMessage.StartLine? {
+    private static func parseStartLine(_ bytes: Bytes, _ start: Int, _ end: Int) -> SIPMessage.LazyStartLine? {
         if end - start >= 11 && hasPrefixIgnoringCase(bytes, start, end, "sip/") {
             // SIP/2.0 SP status SP reason
             guard let space1 = find(space, bytes, start, end) else { return nil }
@@ -116,7 +114,7 @@ enum SIPMessageDecoder {
             index += 3
             guard status >= 100, index == end || bytes[index] == space || bytes[index] == tab else { return nil }
             let reasonStart = skipSpace(bytes, index, end)
-            return .response(status: status, reason: makeString(bytes, reasonStart, end))
+            return .response(status: status, reason: range(reasonStart, end))
         }
         guard let methodEnd = find(space, bytes, start, end), methodEnd > start else { return nil }
         for index in start..<methodEnd where !isTokenByte(bytes[index]) { return nil }
@@ -124,7 +122,7 @@ enum SIPMessageDecoder {
         guard let uriEnd = find(space, bytes, uriStart, end), uriEnd > uriStart else { return nil }
         let versionStart = skipSpace(bytes, uriEnd, end)
         guard hasPrefixIgnoringCase(bytes, versionStart, end, "sip/") else { return nil }
-        return .request(method: makeString(bytes, start, methodEnd), uri: makeString(bytes, uriStart, uriEnd))
+        return .request(method: methodString(bytes, start, methodEnd), uri: range(uriStart, uriEnd))
     }
 
     // MARK: Header names
@@ -172,7 +170,7 @@ enum SIPMessageDecoder {
         to message: inout SIPMessage, _ fields: inout Fields
     ) {
         guard header.folded else {
-            apply(header.kind, bytes, header.start, header.end, to: &message, &fields)
+            apply(header.kind, bytes, header.start, header.end, to: &message, &fields, inPlace: true)
             return
         }
         var unfolded: [UInt8] = []
@@ -189,12 +187,16 @@ enum SIPMessageDecoder {
                 index += 1
             }
         }
-        unfolded.withUnsafeBufferPointer { apply(header.kind, $0, 0, $0.count, to: &message, &fields) }
+        unfolded.withUnsafeBufferPointer {
+            apply(header.kind, $0, 0, $0.count, to: &message, &fields, inPlace: false)
+        }
     }
 
+    /// Applies one header's value `start..<end` of `bytes`. With `inPlace`, `bytes` are the message's own
+    /// and the fields read on demand keep ranges of them; otherwise (an unfolded copy) they keep strings.
     private static func apply(
         _ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to message: inout SIPMessage,
-        _ fields: inout Fields
+        _ fields: inout Fields, inPlace: Bool
     ) {
         switch kind {
         case .callID:
@@ -202,7 +204,8 @@ enum SIPMessageDecoder {
             fields.callIDSeen = true
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, end)
-            message.callID = makeString(bytes, valueStart, valueEnd)
+            let callID = range(valueStart, valueEnd)
+            message.lazyCallID = inPlace ? callID : callID.resolved(in: bytes)
         case .cseq:
             guard !fields.cseqSeen else { return }
             fields.cseqSeen = true
@@ -215,14 +218,14 @@ enum SIPMessageDecoder {
             // From and To must appear once (RFC 3261 §20). When a malformed message repeats one, the last
             // copy wins, as in libre, the SIP stack ringlog is checked against.
             fields.fromSeen = true
-            if let address = parseNameAddress(bytes, start, end).address {
-                message.from = address
+            if let address = parseLazyNameAddress(bytes, start, end).address {
+                message.lazyFrom = inPlace ? address : address.resolved(in: bytes)
                 fields.fromValid = true
             }
         case .to:
             fields.toSeen = true
-            if let address = parseNameAddress(bytes, start, end).address {
-                message.to = address
+            if let address = parseLazyNameAddress(bytes, start, end).address {
+                message.lazyTo = inPlace ? address : address.resolved(in: bytes)
                 fields.toValid = true
             }
         case .via:
@@ -233,13 +236,15 @@ enum SIPMessageDecoder {
             if find(comma, bytes, start, parameters) == nil,
                 let branch = findParameter(bytes, parameters, end, "branch")
             {
-                message.topViaBranch = makeString(bytes, branch.lowerBound, branch.upperBound)
+                let text = range(branch.lowerBound, branch.upperBound)
+                message.lazyTopViaBranch = inPlace ? text : text.resolved(in: bytes)
             }
         case .contact:
-            guard message.contact == nil else { return }
+            guard message.lazyContact == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
             if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
-            message.contact = parseNameAddress(bytes, valueStart, end).address
+            let address = parseLazyNameAddress(bytes, valueStart, end).address
+            message.lazyContact = inPlace ? address : address?.resolved(in: bytes)
         case .pAssertedIdentity:
             forEachNameAddress(bytes, start, end) { message.pAssertedIdentities.append($0) }
         case .remotePartyID:
@@ -301,16 +306,24 @@ enum SIPMessageDecoder {
         var methodEnd = methodStart
         while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
         guard methodEnd > methodStart else { return nil }
-        return (UInt32(number), makeString(bytes, methodStart, methodEnd))
+        return (UInt32(number), methodString(bytes, methodStart, methodEnd))
     }
 
     /// Parses the first name-addr (`"Name" <uri>;params`, `Name <uri>`) or addr-spec (`uri;params`) of
     /// `start..<end`. Returns the address and where its header parameters start, which is where a list
     /// parser looks for the comma that starts the next value.
     static func parseNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (address: NameAddress?, parameters: Int) {
+        let (address, parameters) = parseLazyNameAddress(bytes, start, end)
+        return (address?.materialized(in: bytes), parameters)
+    }
+
+    /// ``parseNameAddress(_:_:_:)`` with the parts as ranges of `bytes` (an escaped display name as text).
+    static func parseLazyNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (
+        address: SIPLazyAddress?, parameters: Int
+    ) {
         var index = skipSpace(bytes, start, end)
         guard index < end else { return (nil, end) }
-        var displayName: String?
+        var displayName = SIPLazyText.absent
         var uriStart: Int
         var uriEnd: Int
         var parametersStart: Int
@@ -326,7 +339,12 @@ enum SIPMessageDecoder {
                 cursor += 1
             }
             let nameEnd = min(cursor, end)
-            displayName = escaped ? unescapeQuoted(bytes, nameStart, nameEnd) : makeString(bytes, nameStart, nameEnd)
+            if escaped {
+                let unescaped = unescapeQuoted(bytes, nameStart, nameEnd)
+                if !unescaped.isEmpty { displayName = .text(unescaped) }
+            } else if nameEnd > nameStart {
+                displayName = range(nameStart, nameEnd)
+            }
             index = min(cursor + 1, end)
             guard let open = find(lessThan, bytes, index, end) else { return (nil, end) }
             uriStart = open + 1
@@ -334,7 +352,7 @@ enum SIPMessageDecoder {
             parametersStart = min(uriEnd + 1, end)
         } else if let open = find(lessThan, bytes, index, end), find(comma, bytes, index, open) == nil {
             let nameEnd = trimTrailingSpace(bytes, index, open)
-            if nameEnd > index { displayName = makeString(bytes, index, nameEnd) }
+            if nameEnd > index { displayName = range(index, nameEnd) }
             uriStart = open + 1
             uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
             parametersStart = min(uriEnd + 1, end)
@@ -349,14 +367,11 @@ enum SIPMessageDecoder {
         uriStart = skipSpace(bytes, uriStart, uriEnd)
         uriEnd = trimTrailingSpace(bytes, uriStart, uriEnd)
         guard uriEnd > uriStart else { return (nil, parametersStart) }
-        if displayName?.isEmpty == true { displayName = nil }
-        var tag: String?
-        if let range = findParameter(bytes, parametersStart, end, "tag") {
-            tag = makeString(bytes, range.lowerBound, range.upperBound)
+        var tag = SIPLazyText.absent
+        if let tagRange = findParameter(bytes, parametersStart, end, "tag") {
+            tag = range(tagRange.lowerBound, tagRange.upperBound)
         }
-        return (
-            NameAddress(displayName: displayName, uri: makeString(bytes, uriStart, uriEnd), tag: tag), parametersStart
-        )
+        return (SIPLazyAddress(displayName: displayName, uri: range(uriStart, uriEnd), tag: tag), parametersStart)
     }
 
     /// Calls `body` with each name-addr of a comma-separated list.
@@ -623,6 +638,47 @@ enum SIPMessageDecoder {
         let length = lowercase.utf8CodeUnitCount
         guard end - start >= length else { return false }
         return equalsIgnoringCase(bytes, start, start + length, lowercase)
+    }
+
+    /// `start..<end` as a field read on demand (messages are at most ``SIPMessage/maximumEncodedSize`` bytes).
+    @inline(__always) static func range(_ start: Int, _ end: Int) -> SIPLazyText {
+        .bytes(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: max(start, end)))
+    }
+
+    /// Whether a field reads as the empty string (or is absent).
+    static func isEmpty(_ text: SIPLazyText) -> Bool {
+        switch text {
+        case .absent: true
+        case .bytes(let start, let end): start >= end
+        case .text(let text): text.isEmpty
+        }
+    }
+
+    /// A method name: the usual ones as literals (no string is built for them), others as written.
+    static func methodString(_ bytes: Bytes, _ start: Int, _ end: Int) -> String {
+        func spells(_ name: StaticString) -> Bool {
+            guard end - start == name.utf8CodeUnitCount else { return false }
+            let letters = name.utf8Start
+            for offset in 0..<(end - start) where bytes[start + offset] != letters[offset] { return false }
+            return true
+        }
+        switch end - start {
+        case 3:
+            if spells("ACK") { return "ACK" }
+            if spells("BYE") { return "BYE" }
+        case 5:
+            if spells("PRACK") { return "PRACK" }
+        case 6:
+            if spells("INVITE") { return "INVITE" }
+            if spells("CANCEL") { return "CANCEL" }
+            if spells("UPDATE") { return "UPDATE" }
+            if spells("NOTIFY") { return "NOTIFY" }
+        case 7:
+            if spells("OPTIONS") { return "OPTIONS" }
+        default:
+            break
+        }
+        return makeString(bytes, start, end)
     }
 
     /// A string of `start..<end` (invalid UTF-8 is repaired with U+FFFD).

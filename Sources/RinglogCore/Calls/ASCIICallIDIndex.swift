@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Finds an open leg's slot from the raw bytes of a message's Call-ID, so that the messages of a known
+/// dialog need no `String` of their Call-ID (an allocation for any Call-ID longer than 15 bytes) and no
+/// `String` hashing.
+///
+/// Only ASCII Call-IDs are indexed: for them, equal bytes are equal strings. A miss proves nothing (a
+/// non-ASCII Call-ID may be canonically equal to an ASCII one), so the leg table then looks the Call-ID up
+/// as a string. Open addressing with linear probing; removal shifts entries back, so there are no
+/// tombstones. Hashes are `Hasher`'s, seeded per process, so crafted Call-IDs cannot force collisions.
+struct ASCIICallIDIndex: Sendable {
+    /// Buckets: slot + 1 of the leg, 0 when empty. The count is a power of two.
+    private var buckets: [Int32] = Array(repeating: 0, count: 64)
+    /// The hash of each indexed slot's Call-ID (`nil`: the leg's Call-ID is not ASCII, not indexed).
+    private var hashes: [Int?] = []
+    private var indexed = 0
+
+    /// The hash of `bytes` as this index computes it: eight bytes at a time (`Hasher.combine(bytes:)` takes
+    /// a slower path).
+    @inline(__always) static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        let raw = UnsafeRawBufferPointer(bytes)
+        var index = 0
+        while index + 8 <= bytes.count {
+            hasher.combine(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count {
+            tail |= UInt64(bytes[index]) << shift
+            shift += 8
+            index += 1
+        }
+        hasher.combine(tail)
+        hasher.combine(bytes.count)
+        return hasher.finalize()
+    }
+
+    /// Whether two byte buffers hold the same bytes (memcmp: vectorised).
+    @inline(__always) static func equal(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>)
+        -> Bool
+    {
+        guard first.count == second.count else { return false }
+        guard let firstBase = first.baseAddress, let secondBase = second.baseAddress else { return first.isEmpty }
+        return memcmp(firstBase, secondBase, first.count) == 0
+    }
+
+    /// Whether every byte is ASCII.
+    @inline(__always) static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes where byte >= 0x80 { return false }
+        return true
+    }
+
+    /// The slot whose Call-ID has exactly these ASCII bytes, if one is indexed; `callID(slot)` reads a
+    /// candidate's Call-ID.
+    func slot(of bytes: UnsafeBufferPointer<UInt8>, hash: Int, callID: (Int) -> String) -> Int? {
+        let mask = buckets.count - 1
+        var position = hash & mask
+        while true {
+            let entry = Int(buckets[position])
+            if entry == 0 { return nil }
+            let slot = entry - 1
+            if hashes[slot] == hash {
+                var candidate = callID(slot)
+                if candidate.withUTF8({ Self.equal($0, bytes) }) { return slot }
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Records that `slot` (the next slot: legs are appended) holds `callID`.
+    mutating func append(_ callID: String) {
+        var callID = callID
+        let hash = callID.withUTF8 { bytes in Self.isASCII(bytes) ? Self.hash(bytes) : nil }
+        // Grown before the new slot is listed: growing places every listed slot.
+        if hash != nil && (indexed + 1) * 2 > buckets.count { grow() }
+        hashes.append(hash)
+        guard let hash else { return }
+        place(hashes.count - 1, hash: hash)
+        indexed += 1
+    }
+
+    /// Forgets `slot`; the last slot moves into its place (as the leg table swaps its last leg in).
+    mutating func remove(_ slot: Int) {
+        if let hash = hashes[slot] {
+            clear(slot, hash: hash)
+            indexed -= 1
+        }
+        let last = hashes.count - 1
+        if slot != last {
+            if let lastHash = hashes[last] {
+                let position = find(last, hash: lastHash)
+                buckets[position] = Int32(slot + 1)
+            }
+            hashes[slot] = hashes[last]
+        }
+        hashes.removeLast()
+    }
+
+    private mutating func place(_ slot: Int, hash: Int) {
+        let mask = buckets.count - 1
+        var position = hash & mask
+        while buckets[position] != 0 { position = (position + 1) & mask }
+        buckets[position] = Int32(slot + 1)
+    }
+
+    /// The bucket that holds `slot`, which must be indexed.
+    private func find(_ slot: Int, hash: Int) -> Int {
+        let mask = buckets.count - 1
+        var position = hash & mask
+        while Int(buckets[position]) != slot + 1 { position = (position + 1) & mask }
+        return position
+    }
+
+    /// Empties the bucket of `slot` and shifts the entries after it back so that every entry stays
+    /// reachable from its home bucket.
+    private mutating func clear(_ slot: Int, hash: Int) {
+        let mask = buckets.count - 1
+        var hole = find(slot, hash: hash)
+        var position = hole
+        while true {
+            position = (position + 1) & mask
+            let entry = Int(buckets[position])
+            if entry == 0 { break }
+            guard let entryHash = hashes[entry - 1] else { continue }
+            let home = entryHash & mask
+            // The entry may move into the hole when its home is not cyclically in (hole, position].
+            let distanceToEntry = (position - home) & mask
+            let distanceToHole = (position - hole) & mask
+            if distanceToEntry >= distanceToHole {
+                buckets[hole] = buckets[position]
+                hole = position
+            }
+        }
+        buckets[hole] = 0
+    }
+
+    private mutating func grow() {
+        buckets = Array(repeating: 0, count: buckets.count * 2)
+        for (slot, hash) in hashes.enumerated() {
+            if let hash { place(slot, hash: hash) }
+        }
+    }
+}
