@@ -14,14 +14,10 @@ struct ExactlyOnceForOtherUsersTests {
 
     @Test("a crash between sending user 2's call log and storing the answer is reconciled: one log")
     func crashBetweenSendAndStore() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
-            callLogs: CallLogSettings(callBack: nil))
+        let harness = try await SimulatorWriterHarness.started(
+            raisingBurstLimit: true, callLogs: CallLogSettings(callBack: nil))
+        defer { harness.stop() }
+        let simulator = harness.simulator
         let key = try await harness.enqueueInbound(callID: "other-user", from: "040 012 4387", extensionNumber: "1002")
 
         let crashing = try harness.crashingWriter(method: "POST", pathSuffix: "/callLogs")
@@ -50,14 +46,10 @@ struct ExactlyOnceForOtherUsersTests {
 
     @Test("another user's activities are read page by page once: later lookups read only what changed since")
     func incrementalActivityScan() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
-            callLogs: CallLogSettings(callBack: nil))
+        let harness = try await SimulatorWriterHarness.started(
+            raisingBurstLimit: true, callLogs: CallLogSettings(callBack: nil))
+        defer { harness.stop() }
+        let simulator = harness.simulator
         // 210 activities of user 2 (three pages of 100 with the call), each with another call's marker
         // line, changed before the call.
         for index in 0..<210 {
@@ -114,14 +106,10 @@ struct ExactlyOnceForOtherUsersTests {
 
     @Test("a lost answer to user 2's call log (dropped after processing) is found, not written twice")
     func unconfirmedAttemptForAnotherUser() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
-            callLogs: CallLogSettings(callBack: nil))
+        let harness = try await SimulatorWriterHarness.started(
+            raisingBurstLimit: true, callLogs: CallLogSettings(callBack: nil))
+        defer { harness.stop() }
+        let simulator = harness.simulator
         // A first call fetches the user list, so that only the second call's write meets the fault.
         try await harness.enqueueInbound(callID: "warm-up", from: "040 012 4387", extensionNumber: "1001")
         guard case .written = try await harness.writer.processNext(now: { 0 }) else {
@@ -148,14 +136,10 @@ struct ExactlyOnceForOtherUsersTests {
 
     @Test("a missed inbound call gets one undone call-back activity for the call's user, across a crash")
     func callBackActivityExactlyOnce() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
+        let harness = try await SimulatorWriterHarness.started(
+            raisingBurstLimit: true,
             callLogs: CallLogSettings(callBack: CallBackSettings(subject: "Call back {number}", dueInMinutes: 15)))
+        defer { harness.stop() }
         let before = activities(try await harness.state()).count
         let key = try await harness.enqueueInbound(
             callID: "missed-1", from: "040 012 4387", extensionNumber: "1002", outcome: .missed,
@@ -196,7 +180,7 @@ struct ExactlyOnceForOtherUsersTests {
         #expect(activities(state).count == before + 3)
 
         // `ringlog status` counts it; `ringlog trace` shows it next to its call.
-        let reader = StatusReader(stateDirectory: directory.appendingPathComponent("state").path)
+        let reader = StatusReader(stateDirectory: try #require(harness.stateDirectory).path)
         let status = try await reader.status()
         #expect(status.callBacksCreated == 1 && status.callBacksPending == 0 && status.callBacksFailed == 0)
         #expect(status.text.contains("call-backs:    created 1, pending 0, failed 0"))
@@ -208,13 +192,10 @@ struct ExactlyOnceForOtherUsersTests {
 
     @Test("call-back activities can be switched off; answered calls never get one")
     func callBackOff() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
+        let harness = try await SimulatorWriterHarness.started(
             callLogs: CallLogSettings(includesNote: false, callBack: nil))
+        defer { harness.stop() }
+        let simulator = harness.simulator
         let key = try await harness.enqueueInbound(callID: "missed-off", from: "040 012 4387", outcome: .missed)
         guard case .written = try await harness.writer.processNext(now: { 0 }) else {
             Issue.record("expected a written call log")

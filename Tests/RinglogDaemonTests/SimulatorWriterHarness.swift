@@ -15,6 +15,9 @@ struct SimulatorWriterHarness {
     let writer: CallLogWriter
     let settings: CallLogWriter.Settings
     let normalizer = PhoneNumberNormalizer(region: .finland)
+    /// The temporary folder holding the state, when ``started(raisingBurstLimit:policy:callLogs:searchOnMiss:)``
+    /// made it; ``stop()`` removes it.
+    private(set) var workDirectory: URL?
 
     init(
         simulator: PipedriveSimulator, state: URL, policy: CallPolicy = CallPolicy(),
@@ -30,6 +33,43 @@ struct SimulatorWriterHarness {
         _ = try await directory.synchronize(
             from: PipedriveDirectorySource(client: client), now: Int64(Date().timeIntervalSince1970))
         writer = Self.writer(client: client, outbox: outbox, directory: directory, settings: settings)
+    }
+
+    /// A harness over a simulator of its own and a new temporary state folder; end it with ``stop()``.
+    /// - Parameter raisingBurstLimit: allow 1000 requests per 2 s instead of the seed plan's 20, for tests that
+    ///   are not about rate limits.
+    static func started(
+        raisingBurstLimit: Bool = false, policy: CallPolicy = CallPolicy(),
+        callLogs: CallLogSettings = CallLogSettings(), searchOnMiss: Bool = false
+    ) async throws -> SimulatorWriterHarness {
+        let directory = try makeTemporaryDirectory()
+        var simulator: PipedriveSimulator?
+        do {
+            let started = try await PipedriveSimulator.start()
+            simulator = started
+            if raisingBurstLimit {
+                try await started.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
+            }
+            var harness = try await SimulatorWriterHarness(
+                simulator: started, state: directory.appendingPathComponent("state"), policy: policy,
+                callLogs: callLogs, searchOnMiss: searchOnMiss)
+            harness.workDirectory = directory
+            return harness
+        } catch {
+            simulator?.stop()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// The state folder of a harness made by ``started(raisingBurstLimit:policy:callLogs:searchOnMiss:)``.
+    var stateDirectory: URL? { workDirectory?.appendingPathComponent("state") }
+
+    /// Stops the simulator and removes the temporary folder of a harness made by
+    /// ``started(raisingBurstLimit:policy:callLogs:searchOnMiss:)``.
+    func stop() {
+        simulator.stop()
+        if let workDirectory { try? FileManager.default.removeItem(at: workDirectory) }
     }
 
     /// A client of the simulator with the seed's API token (user 1) over `transport`.

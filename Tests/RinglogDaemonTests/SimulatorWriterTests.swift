@@ -11,12 +11,9 @@ import Testing
 struct SimulatorWriterTests {
     @Test("a call from the person with the user's open deal is logged on that deal")
     func openDealIsLinked() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"))
+        let harness = try await SimulatorWriterHarness.started()
+        defer { harness.stop() }
+        let simulator = harness.simulator
         // Person 2 (organisation 1) has open deal 1 owned by user 1 (extension 1001), none of user 2's.
         try await harness.enqueueInbound(callID: "deal-1", from: "+358 40 922 0428", extensionNumber: "1001")
         try await harness.enqueueInbound(callID: "deal-2", from: "+358 40 922 0428", extensionNumber: "1002")
@@ -38,15 +35,12 @@ struct SimulatorWriterTests {
 
     @Test("two calls from the same new number finishing at the same moment create exactly one person")
     func oneNewPersonForConcurrentCalls() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
+        let harness = try await SimulatorWriterHarness.started(
+            policy: CallPolicy(unknownCaller: .createPerson(nameTemplate: "Unknown caller {number}")))
+        defer { harness.stop() }
+        let simulator = harness.simulator
         // Slow answers widen the window in which both calls are in flight.
         try await simulator.control("POST", "/_sim/faults", json: ["slow_rate": 1.0, "slow_ms": 200])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
-            policy: CallPolicy(unknownCaller: .createPerson(nameTemplate: "Unknown caller {number}")))
         for index in 0..<3 {
             try await harness.enqueueInbound(
                 callID: "new-\(index)", from: "+358 40 555 7777", extensionNumber: index == 0 ? "1001" : "1002")
@@ -81,17 +75,14 @@ struct SimulatorWriterTests {
 
     @Test("an unknown caller gets one new person and one deal in the configured pipeline and stage, linked to the log")
     func newPersonWithDeal() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/faults", json: ["slow_rate": 1.0, "slow_ms": 200])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"),
+        let harness = try await SimulatorWriterHarness.started(
             policy: CallPolicy(
                 unknownCaller: .createPerson(nameTemplate: "Unknown caller {number}"),
                 unknownCallerDeal: CallPolicy.UnknownCallerDeal(
                     titleTemplate: "Inbound lead {number}", pipelineID: 1, stageID: 2)))
+        defer { harness.stop() }
+        let simulator = harness.simulator
+        try await simulator.control("POST", "/_sim/faults", json: ["slow_rate": 1.0, "slow_ms": 200])
         for index in 0..<2 {
             try await harness.enqueueInbound(callID: "lead-\(index)", from: "+358 40 555 8888")
         }
@@ -120,13 +111,9 @@ struct SimulatorWriterTests {
 
     @Test("search on a miss: one exact search per unknown number and sync; the person found enters the directory")
     func searchOnMiss() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"), searchOnMiss: true)
+        let harness = try await SimulatorWriterHarness.started(raisingBurstLimit: true, searchOnMiss: true)
+        defer { harness.stop() }
+        let simulator = harness.simulator
         // Added after the directory's sync: only a search can find it.
         let added = try await simulator.control(
             "POST", "/_sim/persons", json: ["name": "Brand New", "phones": ["+358 40 123 9999"], "org_id": 2])

@@ -5,6 +5,7 @@ import RinglogStore
 import RinglogTestSupport
 import Synchronization
 import Testing
+
 import class RinglogCore.Locked
 
 /// A call log whose answer was lost stays "unconfirmed" until a search in Pipedrive settles it, whatever
@@ -13,13 +14,9 @@ import class RinglogCore.Locked
 struct UnconfirmedAttemptTests {
     @Test("a lost answer stays unconfirmed through a 429 on the search: the call log is not sent twice")
     func unconfirmedSurvivesRateLimit() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let simulator = try await PipedriveSimulator.start()
-        defer { simulator.stop() }
-        try await simulator.control("POST", "/_sim/config", json: ["burst_limit_api_token": 1000])
-        let harness = try await SimulatorWriterHarness(
-            simulator: simulator, state: directory.appendingPathComponent("state"))
+        let harness = try await SimulatorWriterHarness.started(raisingBurstLimit: true)
+        defer { harness.stop() }
+        let simulator = harness.simulator
         let key = try await harness.enqueueInbound(callID: "lost-answer", from: "040 012 4387")
         let transport = LostAnswerThenRateLimitedTransport(refusedListings: 4)
         let writer = SimulatorWriterHarness.writer(
