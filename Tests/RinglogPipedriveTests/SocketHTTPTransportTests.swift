@@ -52,6 +52,48 @@ private final class ScriptedHTTPServer: Sendable {
     }
 }
 
+/// Tests/Fixtures/http/proxy.py on 127.0.0.1, stopped by its PID; it logs each request line it gets.
+private struct TestProxy: Sendable {
+    let port: Int
+    let logFile: String
+
+    /// The request lines the proxy got, in order (" auth" appended when they carried its credentials).
+    var requestLines: [String] {
+        ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Settings that send `https` (and `http`) requests through this proxy, with `userInfo` (`USER:PASSWORD@`).
+    func settings(userInfo: String = "") throws -> HTTPProxySettings {
+        let proxy = try HTTPProxy(url: "http://\(userInfo)127.0.0.1:\(port)")
+        return HTTPProxySettings(https: .success(proxy), http: .success(proxy))
+    }
+
+    static func with<Result: Sendable>(credentials: String? = nil, _ body: (TestProxy) async throws -> Result)
+        async throws -> Result
+    {
+        let directory = NSTemporaryDirectory() + "ringlog-proxy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let portFile = directory + "/port"
+        var arguments = [
+            PackageRoot.path("Tests/Fixtures/http/proxy.py"), "--port-file", portFile, "--log", directory + "/requests",
+        ]
+        if let credentials { arguments += ["--credentials", credentials] }
+        let process = try ChildProcess(
+            executable: "/usr/bin/python3", arguments: arguments, outputPath: directory + "/proxy.log")
+        defer { process.stopNow(grace: 5) }
+        // Bounded wait for the port file: 200 × 50 ms.
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text), port > 0 {
+                return try await body(TestProxy(port: port, logFile: directory + "/requests"))
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PipedriveSimulator.Failure("the test proxy did not start: \(process.output.suffix(2000))")
+    }
+}
+
 private func get(_ transport: SocketHTTPTransport, _ url: URL) async throws -> HTTPResponse {
     try await transport.send(HTTPRequest(url: url))
 }
@@ -249,6 +291,77 @@ struct SocketHTTPTransportTests {
                 + "Content-Length: 2\r\n\r\n")
         #expect(origin == HTTPOrigin(secure: true, host: "example.pipedrive.com", port: 443))
         #expect(HTTPOrigin(secure: false, host: "127.0.0.1", port: 8080).hostHeader == "127.0.0.1:8080")
+    }
+
+    @Test("https through a proxy: one CONNECT tunnel, the certificate checked end to end, the tunnel reused")
+    func httpsThroughProxy() async throws {
+        try await ScriptedHTTPServer.with(tls: true) { server in
+            try await TestProxy.with { proxy in
+                let transport = SocketHTTPTransport(
+                    .init(trustedCertificatesFile: server.certificateAuthorityFile, proxies: try proxy.settings()))
+                let first = try await get(transport, server.url("/length", scheme: "https", host: "localhost"))
+                let second = try await get(transport, server.url("/chunked", scheme: "https", host: "localhost"))
+                #expect(text(first) == "length body" && text(second) == "hello, chunked world")
+                #expect(second.header("X-Connection") == first.header("X-Connection"))
+                #expect(proxy.requestLines == ["CONNECT localhost:\(server.port) HTTP/1.1"])
+            }
+        }
+    }
+
+    @Test("plain http through a proxy: the request names its whole URL")
+    func httpThroughProxy() async throws {
+        try await ScriptedHTTPServer.with { server in
+            try await TestProxy.with { proxy in
+                let transport = SocketHTTPTransport(.init(proxies: try proxy.settings()))
+                let response = try await get(transport, server.url("/length"))
+                #expect(text(response) == "length body")
+                #expect(proxy.requestLines == ["GET http://127.0.0.1:\(server.port)/length HTTP/1.1"])
+            }
+        }
+    }
+
+    @Test("a proxy that wants credentials gets them from the proxy address; wrong ones fail with a hint, unechoed")
+    func proxyCredentials() async throws {
+        try await ScriptedHTTPServer.with(tls: true) { server in
+            try await TestProxy.with(credentials: "ringlog:s3cret") { proxy in
+                let good = SocketHTTPTransport(
+                    .init(
+                        trustedCertificatesFile: server.certificateAuthorityFile,
+                        proxies: try proxy.settings(userInfo: "ringlog:s3cret@")))
+                let response = try await get(good, server.url("/length", scheme: "https", host: "localhost"))
+                #expect(text(response) == "length body")
+                #expect(proxy.requestLines == ["CONNECT localhost:\(server.port) HTTP/1.1 auth"])
+
+                let wrong = SocketHTTPTransport(
+                    .init(
+                        trustedCertificatesFile: server.certificateAuthorityFile,
+                        proxies: try proxy.settings(userInfo: "ringlog:wrong-password@")))
+                do {
+                    _ = try await get(wrong, server.url("/length", scheme: "https", host: "localhost"))
+                    Issue.record("expected the proxy to refuse the tunnel")
+                } catch let failure as TransportFailure {
+                    guard case .cannotConnect(let detail) = failure else {
+                        Issue.record("expected cannotConnect, got \(failure)")
+                        return
+                    }
+                    #expect(detail.contains("407") && detail.contains("user name and password"), "\(detail)")
+                    #expect(!detail.contains("wrong-password") && !detail.contains("s3cret"))
+                }
+            }
+        }
+    }
+
+    @Test("a host no_proxy lists is reached directly")
+    func proxyBypass() async throws {
+        try await ScriptedHTTPServer.with { server in
+            try await TestProxy.with { proxy in
+                var settings = try proxy.settings()
+                settings.bypass = ["127.0.0.1"]
+                let transport = SocketHTTPTransport(.init(proxies: settings))
+                #expect(text(try await get(transport, server.url("/length"))) == "length body")
+                #expect(proxy.requestLines.isEmpty)
+            }
+        }
     }
 
     @Test("form encoding escapes everything but unreserved characters, UTF-8 byte by byte")

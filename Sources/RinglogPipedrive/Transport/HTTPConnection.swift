@@ -55,16 +55,24 @@ final class HTTPConnection: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Connects to `origin` (each address of the host in turn) and completes the TLS handshake for `https`.
-    /// - Throws: ``TransportFailure/cannotConnect(_:)`` (including a certificate that does not verify),
-    ///   ``TransportFailure/timedOut``, `CancellationError`.
-    static func open(to origin: HTTPOrigin, tls context: TLSContext?, limits: HTTPExchangeLimits) throws
-        -> HTTPConnection
-    {
-        let fd = try connectSocket(to: origin, limits: limits)
+    /// Connects to `origin` (each address of the host in turn), or to `proxy` when one is given, and completes
+    /// the TLS handshake for `https` (through the proxy, inside a `CONNECT` tunnel).
+    /// - Throws: ``TransportFailure/cannotConnect(_:)`` (including a certificate that does not verify and a
+    ///   proxy that refuses the tunnel), ``TransportFailure/timedOut``, `CancellationError`.
+    static func open(
+        to origin: HTTPOrigin, via proxy: HTTPProxy? = nil, tls context: TLSContext?, limits: HTTPExchangeLimits
+    ) throws -> HTTPConnection {
+        let fd = try connectSocket(to: proxy?.origin ?? origin, limits: limits)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         guard let context else { return HTTPConnection(origin: origin, fd: fd, tls: nil, openSSL: nil) }
+        if let proxy {
+            // The proxy's answer is read through a plain connection on the socket, which then lets go of it (and
+            // closes it on every failure).
+            let tunnel = HTTPConnection(origin: proxy.origin, fd: fd, tls: nil, openSSL: nil)
+            try tunnel.openTunnel(to: origin, through: proxy, limits: limits)
+            tunnel.closed = true
+        }
         guard let ssl = context.openSSL.SSL_new(context.context) else {
             Glibc.close(fd)
             throw TransportFailure.other("cannot start TLS: \(TLSContext.lastError(context.openSSL))")
@@ -73,6 +81,46 @@ final class HTTPConnection: @unchecked Sendable {
         let connection = HTTPConnection(origin: origin, fd: fd, tls: ssl, openSSL: context.openSSL)
         try connection.handshake(limits: limits)
         return connection
+    }
+
+    /// Asks the proxy for a tunnel to `origin` (`CONNECT host:port`) and reads its answer.
+    /// - Throws: ``TransportFailure/cannotConnect(_:)`` unless the proxy answers 2xx.
+    private func openTunnel(to origin: HTTPOrigin, through proxy: HTTPProxy, limits: HTTPExchangeLimits) throws {
+        let proxyName = "the proxy \(proxy.host) port \(proxy.port)"
+        let authority = (origin.host.contains(":") ? "[\(origin.host)]" : origin.host) + ":\(origin.port)"
+        var head = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
+        if let authorization = proxy.authorization { head += "Proxy-Authorization: \(authorization)\r\n" }
+        head += "\r\n"
+        do {
+            try write(Array(head.utf8), limits: limits)
+        } catch let failure as ConnectionWriteFailure {
+            throw TransportFailure.cannotConnect("\(proxyName): \(failure.detail)")
+        }
+        let closedEarly = TransportFailure.cannotConnect("\(proxyName) closed the connection instead of answering")
+        guard let statusLine = try readLine(limit: 8192, limits: limits) else { throw closedEarly }
+        let status = String(decoding: statusLine, as: UTF8.self)
+        let parts = status.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]) else {
+            throw TransportFailure.cannotConnect("\(proxyName) did not answer in HTTP: \"\(status.prefix(80))\"")
+        }
+        // The answer's header fields, up to the empty line.
+        var ended = false
+        for _ in 0..<100 {
+            guard let line = try readLine(limit: 8192, limits: limits) else { throw closedEarly }
+            if line.isEmpty {
+                ended = true
+                break
+            }
+        }
+        guard ended else { throw TransportFailure.cannotConnect("\(proxyName) sent more than 100 header fields") }
+        guard (200..<300).contains(code) else {
+            let hint = code == 407 ? " (check the user name and password in the proxy address)" : ""
+            throw TransportFailure.cannotConnect(
+                "\(proxyName) refused a tunnel to \(authority): \(status.prefix(80))\(hint)")
+        }
+        guard bufferStart == buffer.count else {
+            throw TransportFailure.cannotConnect("\(proxyName) sent data before the TLS handshake")
+        }
     }
 
     private static func connectSocket(to origin: HTTPOrigin, limits: HTTPExchangeLimits) throws -> Int32 {

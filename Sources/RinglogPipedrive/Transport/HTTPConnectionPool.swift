@@ -1,4 +1,5 @@
 import Synchronization
+
 import class RinglogCore.Locked
 
 /// Idle keep-alive connections per origin, a few at most, each dropped after a while without use.

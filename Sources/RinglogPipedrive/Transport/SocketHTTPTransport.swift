@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+
 import class RinglogCore.Locked
 
 /// ``HTTPTransport`` over POSIX sockets: HTTP/1.1 with keep-alive, TLS through the system's OpenSSL.
@@ -28,12 +29,15 @@ public final class SocketHTTPTransport: HTTPTransport {
         public var idleTimeout: Duration
         /// A PEM file of certificate authorities to trust instead of the system store; nil for the system store.
         public var trustedCertificatesFile: String?
+        /// The HTTP proxies requests go through; by default those the environment names (`https_proxy`,
+        /// `http_proxy`, `no_proxy`).
+        public var proxies: HTTPProxySettings
 
         /// Creates a configuration; the defaults suit Pipedrive.
         public init(
             connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(30),
             maximumResponseBytes: Int = 32 << 20, maximumIdleConnections: Int = 4, idleTimeout: Duration = .seconds(20),
-            trustedCertificatesFile: String? = nil
+            trustedCertificatesFile: String? = nil, proxies: HTTPProxySettings = .environment()
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
@@ -41,6 +45,7 @@ public final class SocketHTTPTransport: HTTPTransport {
             self.maximumIdleConnections = maximumIdleConnections
             self.idleTimeout = idleTimeout
             self.trustedCertificatesFile = trustedCertificatesFile
+            self.proxies = proxies
         }
     }
 
@@ -88,12 +93,14 @@ public final class SocketHTTPTransport: HTTPTransport {
             connectDeadline: min(deadline, start.advanced(by: configuration.connectTimeout)), deadline: deadline,
             cancellation: cancellation)
         let origin = try Self.origin(of: request.url)
-        let head = Self.head(of: request, origin: origin)
+        let proxy = try configuration.proxies.proxy(for: origin)
+        let head = Self.head(of: request, origin: origin, proxy: proxy)
         let reader = HTTPResponseReader(maximumBodyBytes: configuration.maximumResponseBytes)
         // At most two passes: a second only when a reused connection was found closed before anything was sent.
         for _ in 0..<2 {
             let reused = pool.checkOut(origin)
-            let connection = try reused ?? HTTPConnection.open(to: origin, tls: tlsContext(for: origin), limits: limits)
+            let connection =
+                try reused ?? HTTPConnection.open(to: origin, via: proxy, tls: tlsContext(for: origin), limits: limits)
             do {
                 try connection.write(head + request.body, limits: limits)
             } catch let failure as ConnectionWriteFailure {
@@ -138,16 +145,21 @@ public final class SocketHTTPTransport: HTTPTransport {
         return HTTPOrigin(secure: secure, host: bare, port: url.port ?? (secure ? 443 : 80))
     }
 
-    /// The request line and header fields, ending in the empty line.
-    static func head(of request: HTTPRequest, origin: HTTPOrigin) -> [UInt8] {
+    /// The request line and header fields, ending in the empty line. A plain `http` request through `proxy`
+    /// names its whole URL (absolute form) and carries the proxy's credentials; an `https` one goes through a
+    /// tunnel, where the proxy sees nothing of it.
+    static func head(of request: HTTPRequest, origin: HTTPOrigin, proxy: HTTPProxy? = nil) -> [UInt8] {
         let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
         var target = components?.percentEncodedPath ?? "/"
         if target.isEmpty { target = "/" }
         if let query = components?.percentEncodedQuery { target += "?" + query }
+        let viaProxy = proxy != nil && !origin.secure
+        if viaProxy { target = "http://\(origin.hostHeader)" + target }
         var text = "\(request.method) \(target) HTTP/1.1\r\nHost: \(origin.hostHeader)\r\n"
+        if viaProxy, let authorization = proxy?.authorization { text += "Proxy-Authorization: \(authorization)\r\n" }
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
             let lowered = name.lowercased()
-            if lowered == "host" || lowered == "content-length" || lowered == "connection" { continue }
+            if ["host", "content-length", "connection", "proxy-authorization"].contains(lowered) { continue }
             // Header values come from ringlog itself; a line break would split the request.
             // ("\r\n" is one Character, so filter scalars.)
             let clean = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
