@@ -27,24 +27,11 @@ private final class ScriptedHTTPServer: Sendable {
     static func with<Result: Sendable>(tls: Bool = false, _ body: (ScriptedHTTPServer) async throws -> Result)
         async throws -> Result
     {
-        let directory = NSTemporaryDirectory() + "ringlog-http-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let portFile = directory + "/port"
-        var arguments = [PackageRoot.path("Tests/Fixtures/http/scripted_server.py"), "--port-file", portFile]
-        if tls { arguments += ["--tls-dir", directory] }
-        let process = try ChildProcess(
-            executable: "/usr/bin/python3", arguments: arguments, outputPath: directory + "/server.log")
-        defer { process.stopNow(grace: 5) }
-        // Bounded wait for the port file (key generation included): 600 × 50 ms.
-        for _ in 0..<600 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text), port > 0 {
-                return try await body(ScriptedHTTPServer(port: port, directory: directory, process: process))
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
+        try await withPythonFixture("scripted_server.py", name: "scripted server") { directory in
+            tls ? ["--tls-dir", directory] : []
+        } _: { port, directory, process in
+            try await body(ScriptedHTTPServer(port: port, directory: directory, process: process))
         }
-        throw PipedriveSimulator.Failure("the scripted server did not start: \(process.output.suffix(2000))")
     }
 
     func url(_ path: String, scheme: String = "http", host: String = "127.0.0.1") -> URL {
@@ -71,27 +58,39 @@ private struct TestProxy: Sendable {
     static func with<Result: Sendable>(credentials: String? = nil, _ body: (TestProxy) async throws -> Result)
         async throws -> Result
     {
-        let directory = NSTemporaryDirectory() + "ringlog-proxy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let portFile = directory + "/port"
-        var arguments = [
-            PackageRoot.path("Tests/Fixtures/http/proxy.py"), "--port-file", portFile, "--log", directory + "/requests",
-        ]
-        if let credentials { arguments += ["--credentials", credentials] }
-        let process = try ChildProcess(
-            executable: "/usr/bin/python3", arguments: arguments, outputPath: directory + "/proxy.log")
-        defer { process.stopNow(grace: 5) }
-        // Bounded wait for the port file: 200 × 50 ms.
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text), port > 0 {
-                return try await body(TestProxy(port: port, logFile: directory + "/requests"))
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
+        try await withPythonFixture("proxy.py", name: "test proxy") { directory in
+            ["--log", directory + "/requests"] + (credentials.map { ["--credentials", $0] } ?? [])
+        } _: { port, directory, _ in
+            try await body(TestProxy(port: port, logFile: directory + "/requests"))
         }
-        throw PipedriveSimulator.Failure("the test proxy did not start: \(process.output.suffix(2000))")
     }
+}
+
+/// Runs `body` with the Python script `script` of Tests/Fixtures/http on 127.0.0.1: started in a new temporary
+/// folder with `--port-file` and `arguments(folder)`, its port read from that file once written (at most 30 s,
+/// for the TLS server's key generation), stopped by its PID and the folder removed afterwards.
+private func withPythonFixture<Result: Sendable>(
+    _ script: String, name: String, arguments: (_ directory: String) -> [String],
+    _ body: (_ port: Int, _ directory: String, _ process: ChildProcess) async throws -> Result
+) async throws -> Result {
+    let directory = NSTemporaryDirectory() + "ringlog-http-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let portFile = directory + "/port"
+    let process = try ChildProcess(
+        executable: "/usr/bin/python3",
+        arguments: [PackageRoot.path("Tests/Fixtures/http/" + script), "--port-file", portFile] + arguments(directory),
+        outputPath: directory + "/output.log")
+    defer { process.stopNow(grace: 5) }
+    // Bounded wait for the port file: 600 × 50 ms.
+    for _ in 0..<600 {
+        if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text), port > 0 {
+            return try await body(port, directory, process)
+        }
+        if !process.isRunning { break }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw PipedriveSimulator.Failure("the \(name) did not start: \(process.output.suffix(2000))")
 }
 
 private func get(_ transport: SocketHTTPTransport, _ url: URL) async throws -> HTTPResponse {
