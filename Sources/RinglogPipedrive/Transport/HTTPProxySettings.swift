@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An HTTP proxy: where connections go instead of the server, and the `Proxy-Authorization` it wants.
 public struct HTTPProxy: Sendable, Equatable {
