@@ -18,7 +18,7 @@ public struct SiteDescription: Sendable {
         let extensionPattern: String?
         let pbxEndpoints: [EndpointPattern]
         let trunkEndpoints: [EndpointPattern]
-        let extensionMatcher: ExtensionMatcher?
+        let extensionMatcher: ExtensionPattern?
 
         init(pbxAddresses: [String], trunkAddresses: [String], extensionPattern: String?) throws(SiteDescriptionError) {
             self.pbxAddresses = pbxAddresses
@@ -28,15 +28,19 @@ public struct SiteDescription: Sendable {
             trunkEndpoints = try trunkAddresses.map { address throws(SiteDescriptionError) in
                 try EndpointPattern(address)
             }
-            extensionMatcher = try extensionPattern.map { pattern throws(SiteDescriptionError) in
-                try ExtensionMatcher(pattern)
+            do {
+                extensionMatcher = try extensionPattern.map { pattern throws(ExtensionPatternError) in
+                    try ExtensionPattern(pattern)
+                }
+            } catch {
+                throw SiteDescriptionError("extension pattern \(error)")
             }
         }
     }
 
     private var pbxEndpoints: [EndpointPattern] { parts.pbxEndpoints }
     private var trunkEndpoints: [EndpointPattern] { parts.trunkEndpoints }
-    private var extensionMatcher: ExtensionMatcher? { parts.extensionMatcher }
+    private var extensionMatcher: ExtensionPattern? { parts.extensionMatcher }
 
     /// Creates a site description.
     /// - Throws: ``SiteDescriptionError`` naming the address or pattern that cannot be used.
@@ -141,81 +145,5 @@ private struct EndpointPattern: Sendable {
             return false
         }
         return endpoint.address.lowercased() == host
-    }
-}
-
-/// The compiled extension pattern (whole-string match).
-private struct ExtensionMatcher: @unchecked Sendable {
-    // Regex is immutable after compilation and matching does not mutate it, so sharing it across
-    // threads is safe; the standard library just does not mark `Regex<AnyRegexOutput>` Sendable.
-    let regex: Regex<AnyRegexOutput>
-    /// The same pattern as a fixed-length digit template when it is one (e.g. `1\d{3}`), matched without the
-    /// regex engine: extension numbers are checked several times for every call record.
-    let template: DigitTemplate?
-
-    init(_ pattern: String) throws(SiteDescriptionError) {
-        do {
-            regex = try Regex(pattern)
-        } catch {
-            throw SiteDescriptionError("extension pattern '\(pattern)' is not a valid regular expression: \(error)")
-        }
-        template = DigitTemplate(pattern)
-    }
-
-    func matches(_ text: String) -> Bool {
-        if let template { return template.matches(text) }
-        return (try? regex.wholeMatch(in: text)) != nil
-    }
-}
-
-/// A regular expression that is a fixed sequence of single digits and `\d` / `[0-9]` classes with optional
-/// fixed counts (`{n}`), such as `1\d{3}` or `2[0-9][0-9]`: matched position by position, ASCII digits only.
-private struct DigitTemplate: Sendable {
-    /// Per position: the one digit required, or `nil` for any digit.
-    private let positions: [UInt8?]
-
-    /// `nil` when the pattern uses anything else (alternatives, ranges of counts, anchors, other classes).
-    init?(_ pattern: String) {
-        var bytes = Array(pattern.utf8)[...]
-        var positions: [UInt8?] = []
-        while let first = bytes.first {
-            let element: UInt8?
-            if first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") {
-                element = first
-                bytes = bytes.dropFirst()
-            } else if bytes.starts(with: Array(#"\d"#.utf8)) {
-                element = nil
-                bytes = bytes.dropFirst(2)
-            } else if bytes.starts(with: Array("[0-9]".utf8)) {
-                element = nil
-                bytes = bytes.dropFirst(5)
-            } else {
-                return nil
-            }
-            var count = 1
-            if bytes.first == UInt8(ascii: "{") {
-                guard let close = bytes.firstIndex(of: UInt8(ascii: "}")),
-                    let value = Int(
-                        String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self)),
-                    (1...64).contains(value)
-                else { return nil }
-                count = value
-                bytes = bytes[bytes.index(after: close)...]
-            }
-            positions += Array(repeating: element, count: count)
-            guard positions.count <= 64 else { return nil }
-        }
-        guard !positions.isEmpty else { return nil }
-        self.positions = positions
-    }
-
-    func matches(_ text: String) -> Bool {
-        var index = 0
-        for byte in text.utf8 {
-            guard index < positions.count, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
-            if let required = positions[index], required != byte { return false }
-            index += 1
-        }
-        return index == positions.count
     }
 }

@@ -151,11 +151,9 @@ extension SiteSettings {
         let pattern = try object.string("extension_pattern")
         if let pattern {
             do {
-                _ = try Regex(pattern)
+                _ = try ExtensionPattern(pattern)
             } catch {
-                throw ConfigurationError(
-                    key: object.keyPath("extension_pattern"),
-                    "'\(pattern)' is not a valid regular expression (\(error)); e.g. \"1\\\\d{3}\" for 1000-1999")
+                throw ConfigurationError(key: object.keyPath("extension_pattern"), error.description)
             }
         }
         let prefix = try object.string("outside_line_prefix")

@@ -63,9 +63,12 @@ public struct DesktopDialConfiguration: Sendable, Equatable {
             throw ConfigurationError(key: "outside_line_prefix", "must be digits such as \"0\" or \"9\"")
         }
         let pattern = try root.string("extension_pattern")
-        if let pattern, (try? Regex(pattern)) == nil {
-            throw ConfigurationError(
-                key: "extension_pattern", "'\(pattern)' is not a valid regular expression; e.g. \"1\\\\d{3}\"")
+        if let pattern {
+            do {
+                _ = try ExtensionPattern(pattern)
+            } catch {
+                throw ConfigurationError(key: "extension_pattern", error.description)
+            }
         }
         self.init(
             sip: sip, extensionNumber: extensionNumber, region: region, outsideLinePrefix: prefix,

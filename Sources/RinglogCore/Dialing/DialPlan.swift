@@ -59,9 +59,9 @@ public struct DialPlan: Sendable, Equatable {
     public func isExtension(_ text: String) -> Bool {
         guard let extensionPattern, !text.isEmpty,
             text.unicodeScalars.allSatisfy({ ($0 >= "0" && $0 <= "9") || $0 == "*" || $0 == "#" }),
-            let regex = try? Regex(extensionPattern)
+            let pattern = try? ExtensionPattern(extensionPattern)
         else { return false }
-        return (try? regex.wholeMatch(in: text)) != nil
+        return pattern.matches(text)
     }
 }
 

@@ -65,6 +65,9 @@ public struct DialogEventTracker: Sendable {
     }
 
     private let configuration: Configuration
+    /// `configuration.extensionPattern` compiled once; `nil` without a pattern or when it does not compile
+    /// (the configuration loader rejects such a pattern before a tracker is made).
+    private let extensionMatcher: ExtensionPattern?
     private var calls: [String: OpenCall] = [:]
     private var lastVersion: [String: Int] = [:]
     /// Keys of closed calls, so lingering `terminated` entries do not reopen them; bounded FIFO.
@@ -75,6 +78,7 @@ public struct DialogEventTracker: Sendable {
     /// Creates a tracker.
     public init(configuration: Configuration) {
         self.configuration = configuration
+        extensionMatcher = configuration.extensionPattern.flatMap { try? ExtensionPattern($0) }
     }
 
     /// How many calls are open.
@@ -249,9 +253,7 @@ public struct DialogEventTracker: Sendable {
     /// Whether `user` is one of the site's extensions.
     private func isInternal(_ user: String) -> Bool {
         if configuration.watchedExtensions.contains(user) { return true }
-        // Compiled per use: Regex is not Sendable, and this runs once per closed call.
-        guard let pattern = configuration.extensionPattern, let regex = try? Regex(pattern) else { return false }
-        return (try? regex.wholeMatch(in: user)) != nil
+        return extensionMatcher?.matches(user) ?? false
     }
 
     /// An extension as it is, an outside number in E.164 when it normalises.
