@@ -253,6 +253,8 @@ public final class Daemon: Sendable {
                 return .signal
             }
             notifier.notify("READY=1")
+            let released = RelocationTablePages.release()
+            if released > 0 { logger.debug("gave back \(released / 1024) KiB of the relocation table read at start") }
 
             // The first of: a signal, the end of a replay once the writer drained the outbox (or, in a dry
             // run, the end of the input), or a loop that ended by itself.
