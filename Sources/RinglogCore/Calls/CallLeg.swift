@@ -99,17 +99,21 @@ struct CallLeg: Sendable {
         if time > lastActivity { lastActivity = time }
     }
 
-    mutating func addInitialInvite(_ message: SIPMessage, _ packet: CapturedPacket) {
+    /// Adds a copy of the initial INVITE. `startedLeg`: the leg was just made from this message (see
+    /// ``init(callID:groupID:message:at:)``), so its From and To are already stored and are not read again.
+    mutating func addInitialInvite(_ message: SIPMessage, _ packet: CapturedPacket, startedLeg: Bool = false) {
         let time = packet.timestamp
         touch(time)
         if time < startedAt { startedAt = time }
         if !sawInitialInvite {
             sawInitialInvite = true
-            let from = message.from
-            let to = message.to
-            caller = from
-            callee = NameAddress(displayName: to.displayName, uri: to.uri)
-            fromTag = from.tag
+            if !startedLeg {
+                let from = message.from
+                let to = message.to
+                caller = from
+                callee = NameAddress(displayName: to.displayName, uri: to.uri)
+                fromTag = from.tag
+            }
             assertedCaller = message.pAssertedIdentities.first { $0.user != nil }
             remoteParty = message.remotePartyID
             diversions = message.diversions

@@ -184,8 +184,9 @@ public struct CallTracker: Sendable {
             }
             let isNew = legs.update(callID, { $0.sawInitialInvite }) != true
             // Changed in place: a copy taken out of the table would copy its lists on the first append.
-            if !legs.contains(callID) { legs.insert(createLeg(callID, message, packet)) }
-            legs.update(callID) { $0.addInitialInvite(message, packet) }
+            let startedLeg = !legs.contains(callID)
+            if startedLeg { legs.insert(createLeg(callID, message, packet)) }
+            legs.update(callID) { $0.addInitialInvite(message, packet, startedLeg: startedLeg) }
             if isNew { linkNewLeg(callID, message, packet) }
             return callID
         case "CANCEL":
