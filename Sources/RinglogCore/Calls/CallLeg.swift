@@ -51,7 +51,7 @@ struct CallLeg: Sendable {
     var sawInitialInvite = false
     var startedAt: CaptureTime
     var lastActivity: CaptureTime
-    var initialCSeqs: [UInt32] = []
+    private(set) var initialCSeqs: [UInt32] = []
     var caller: NameAddress
     var callee: NameAddress
     var requestURI: String?
@@ -59,12 +59,12 @@ struct CallLeg: Sendable {
     var remoteParty: NameAddress?
     var diversions: [NameAddress] = []
     var correlationID: String?
-    var hops: [Hop] = []
+    private(set) var hops: [Hop] = []
     var ringingAt: CaptureTime?
-    var answer: Answer?
-    var finals: [FinalResponse] = []
-    var cancels: [Cancel] = []
-    var byes: [Bye] = []
+    private(set) var answer: Answer?
+    private(set) var finals: [FinalResponse] = []
+    private(set) var cancels: [Cancel] = []
+    private(set) var byes: [Bye] = []
     /// The caller REFERred its callee elsewhere (click-to-call): the caller is not a party of the final call.
     var callerTransferredAway = false
     /// The leg joined its call with a Replaces header and no REFER (call pickup): its caller is the person
@@ -74,6 +74,12 @@ struct CallLeg: Sendable {
     var replaces: Replaces?
     /// The initial INVITE's Referred-By header.
     var referredBy: NameAddress?
+    /// When the leg ended, or `nil` while it is open: ``computedEndedAt`` as of the last fact that can change
+    /// it (a copy of the initial INVITE, a 2xx or final response to it, a CANCEL, a BYE). Stored, because the
+    /// tracker reads it after every message of the call.
+    private(set) var endedAt: CaptureTime?
+    /// Whether the leg's end is final: ``computedIsSettled``, kept like ``endedAt``.
+    private(set) var isSettled = false
 
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         self.callID = callID
@@ -93,17 +99,21 @@ struct CallLeg: Sendable {
         if time > lastActivity { lastActivity = time }
     }
 
-    mutating func addInitialInvite(_ message: SIPMessage, _ packet: CapturedPacket) {
+    /// Adds a copy of the initial INVITE. `startedLeg`: the leg was just made from this message (see
+    /// ``init(callID:groupID:message:at:)``), so its From and To are already stored and are not read again.
+    mutating func addInitialInvite(_ message: SIPMessage, _ packet: CapturedPacket, startedLeg: Bool = false) {
         let time = packet.timestamp
         touch(time)
         if time < startedAt { startedAt = time }
         if !sawInitialInvite {
             sawInitialInvite = true
-            let from = message.from
-            let to = message.to
-            caller = from
-            callee = NameAddress(displayName: to.displayName, uri: to.uri)
-            fromTag = from.tag
+            if !startedLeg {
+                let from = message.from
+                let to = message.to
+                caller = from
+                callee = NameAddress(displayName: to.displayName, uri: to.uri)
+                fromTag = from.tag
+            }
             assertedCaller = message.pAssertedIdentities.first { $0.user != nil }
             remoteParty = message.remotePartyID
             diversions = message.diversions
@@ -122,6 +132,7 @@ struct CallLeg: Sendable {
             let hop = Hop(source: packet.source, destination: packet.destination, requestURI: uri)
             if !hops.contains(hop), hops.count < Self.listLimit { hops.append(hop) }
         }
+        refreshEnd()
     }
 
     /// Whether a response to an INVITE answers this leg's initial INVITE (not a re-INVITE).
@@ -139,6 +150,7 @@ struct CallLeg: Sendable {
         case 180..<200:
             if ringingAt.map({ time < $0 }) ?? true { ringingAt = time }
         case 200..<300:
+            defer { refreshEnd() }
             if var current = answer {
                 if current.sources.count < Self.listLimit && !current.sources.contains(packet.source) {
                     current.sources.append(packet.source)
@@ -162,6 +174,7 @@ struct CallLeg: Sendable {
                     status: status, cseq: message.cseqNumber, at: time, source: packet.source,
                     destination: packet.destination,
                     completedElsewhere: message.reasons.contains(where: Self.meansCompletedElsewhere)))
+            refreshEnd()
         default:
             break
         }
@@ -174,12 +187,20 @@ struct CallLeg: Sendable {
             Cancel(
                 at: packet.timestamp, source: packet.source,
                 completedElsewhere: message.reasons.contains(where: Self.meansCompletedElsewhere)))
+        refreshEnd()
     }
 
     mutating func addBye(_ message: SIPMessage, _ packet: CapturedPacket) {
         touch(packet.timestamp)
         guard byes.count < Self.listLimit else { return }
         byes.append(Bye(at: packet.timestamp, fromTag: message.fromTag, toTag: message.toTag))
+        refreshEnd()
+    }
+
+    /// Recomputes ``endedAt`` and ``isSettled`` after a fact they are derived from changed.
+    private mutating func refreshEnd() {
+        endedAt = computedEndedAt
+        isSettled = computedIsSettled
     }
 
     /// RFC 3326 `SIP;cause=200;text="Call completed elsewhere"`.
@@ -276,8 +297,8 @@ struct CallLeg: Sendable {
         return best
     }
 
-    /// When the leg ended, or `nil` while it is open.
-    var endedAt: CaptureTime? {
+    /// When the leg ended, or `nil` while it is open, from the facts.
+    private var computedEndedAt: CaptureTime? {
         if answer != nil { return endingBye?.at }
         let cancelTime = callerCancel?.at
         let finalTime = decisiveFinal?.at
@@ -291,7 +312,7 @@ struct CallLeg: Sendable {
 
     /// Whether the leg's end is final: hung up after its answer, or a final answer to the INVITE that is not a
     /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it).
-    var isSettled: Bool {
+    private var computedIsSettled: Bool {
         if answer != nil { return endingBye != nil }
         guard let final = decisiveFinal else { return false }
         return final.status != 401 && final.status != 407

@@ -20,13 +20,8 @@ public struct CallReplay: Sendable {
     public private(set) var statistics = Statistics()
 
     private var tracker: CallTracker
-    /// Waiting messages in capture-time order from `bufferStart` on; entries before it were handed to the
-    /// tracker (taken out, so that their strings and lists move instead of being copied).
-    private var buffer: [Pending?] = []
-    /// The capture time of each entry of `buffer`, in microseconds, so that finding a place or the due
-    /// entries reads no message.
-    private var bufferTimes: [Int64] = []
-    private var bufferStart = 0
+    /// Waiting messages in capture-time order, oldest first.
+    private var buffer = ReorderRing<Pending>()
 
     /// Creates a replay with a tracker configuration.
     public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration(), reorderWindowSeconds: Double = 2)
@@ -47,9 +42,10 @@ public struct CallReplay: Sendable {
         // to the same array is dropped, as the tracker does not read it.
         var packet = packet
         packet.payload = []
-        insert(Pending(packet: packet, message: message))
+        let time = packet.timestamp.microsecondsSinceEpoch
+        buffer.insert(Pending(packet: packet, message: message), at: time)
         // The newest waiting message: this one, or one captured after it that arrived earlier.
-        let newest = bufferTimes[bufferTimes.count - 1]
+        let newest = buffer.newestTime ?? time
         let cutoff = newest - CallTracker.microseconds(reorderWindowSeconds)
         let records = release(upTo: cutoff)
         statistics.records += records.count
@@ -72,8 +68,8 @@ public struct CallReplay: Sendable {
     public var nextDue: CaptureTime? {
         let window = CallTracker.microseconds(reorderWindowSeconds)
         var due = tracker.nextClosingDue.map { $0.microsecondsSinceEpoch + window }
-        if bufferStart < bufferTimes.count {
-            let oldest = bufferTimes[bufferStart] + window
+        if let oldestTime = buffer.oldestTime {
+            let oldest = oldestTime + window
             due = min(due ?? oldest, oldest)
         }
         return due.map { CaptureTime(microsecondsSinceEpoch: $0) }
@@ -83,8 +79,6 @@ public struct CallReplay: Sendable {
     public mutating func finish() -> [CallRecord] {
         var records = release(upTo: .max)
         buffer.removeAll()
-        bufferTimes.removeAll()
-        bufferStart = 0
         records += tracker.finish()
         statistics.records += records.count
         return records
@@ -116,36 +110,12 @@ public struct CallReplay: Sendable {
         var message: SIPMessage
     }
 
-    private mutating func insert(_ item: consuming Pending) {
-        let time = item.packet.timestamp.microsecondsSinceEpoch
-        var index = buffer.count
-        while index > bufferStart && bufferTimes[index - 1] > time { index -= 1 }
-        // Moved in (`consume`): a copy would retain and release every string and list of the message.
-        if index == buffer.count {
-            buffer.append(consume item)
-            bufferTimes.append(time)
-        } else {
-            buffer.insert(consume item, at: index)
-            bufferTimes.insert(time, at: index)
-        }
-    }
-
     /// Hands the buffered messages captured at or before `cutoff` (microseconds) to the tracker, in order.
     private mutating func release(upTo cutoff: Int64) -> [CallRecord] {
         var records: [CallRecord] = []
-        while bufferStart < buffer.count, bufferTimes[bufferStart] <= cutoff, let due = buffer[bufferStart].take() {
-            bufferStart += 1
+        while let due = buffer.popOldest(ifAtOrBefore: cutoff) {
             records += tracker.process(due.message, packet: due.packet)
         }
-        compactBuffer()
         return records
-    }
-
-    private mutating func compactBuffer() {
-        if bufferStart > 256 && bufferStart * 2 > buffer.count {
-            buffer.removeFirst(bufferStart)
-            bufferTimes.removeFirst(bufferStart)
-            bufferStart = 0
-        }
     }
 }

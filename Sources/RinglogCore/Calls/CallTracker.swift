@@ -19,11 +19,15 @@ public struct CallTracker: Sendable {
     public let configuration: CallTrackerConfiguration
 
     private struct Group: Sendable {
+        /// Tells this group from earlier ones in the same slot (closing-queue entries outlive their group).
+        var serial: Int
         var legIDs: [String]
         var transfers: [CallTransfer] = []
         /// Its legs' times taken together, as of the last change to any of them (``updateClosing(_:)`` runs
         /// after every change); `nil` when none of its legs is open.
         var times: GroupTimes?
+        /// When all its legs have ended: when, and whether nothing more can join it.
+        var closing: Closing?
     }
 
     /// A group's legs taken together, for eviction: answered by any, last active and first started.
@@ -50,10 +54,11 @@ public struct CallTracker: Sendable {
     /// Made once: a builder per record would copy the whole configuration (site, normaliser) each time.
     private let recordBuilder: CallRecordBuilder
     private var legs = LegTable()
-    private var groups: [Int: Group] = [:]
-    private var nextGroupID = 0
-    /// The groups whose legs have all ended: when, and whether nothing more can join them.
-    private var closing: [Int: Closing] = [:]
+    /// The calls by group ID, which is the group's slot: a leg's group is found without hashing.
+    private var groups = SlotTable<Group>()
+    private var nextGroupSerial = 0
+    /// The number of groups whose legs have all ended (`closing` is set).
+    private var closingCount = 0
     private var closingQueue = ClosingQueue()
     private var referrals: [Referral] = []
     private var recentLegs: [(callID: String, startedAt: CaptureTime)] = []
@@ -95,7 +100,9 @@ public struct CallTracker: Sendable {
         if now.map({ time > $0 }) ?? true { now = time }
         // Looked up once; the string is the open leg's own when there is one (no string made for the message).
         let callID = legs.remember(callIDOf: message)
-        if !closedEarly.isEmpty, let graceEnd = closedEarly[callID] {
+        // An open leg's Call-ID is never in `closedEarly` (its entry goes before a leg of it can open, and one
+        // is added only when its legs are removed): no string hashing for the messages of open calls.
+        if !closedEarly.isEmpty, !legs.contains(callID), let graceEnd = closedEarly[callID] {
             if time.microsecondsSinceEpoch <= graceEnd { return advance(to: time) }
             closedEarly.removeValue(forKey: callID)
         }
@@ -124,14 +131,17 @@ public struct CallTracker: Sendable {
         evicted.removeAll()
         while let due = closingQueue.popDue(now: now.microsecondsSinceEpoch) {
             // A stale entry: the call reopened, ended later, settled or unsettled since, or is gone.
-            guard closing[due.groupID] == Closing(endedAt: due.endedAt, settled: due.settled) else { continue }
-            if due.settled, let legIDs = groups[due.groupID]?.legIDs {
+            guard let group = groups[due.groupID], group.serial == due.serial,
+                group.closing == Closing(endedAt: due.endedAt, settled: due.settled)
+            else { continue }
+            if due.settled {
+                let legIDs = group.legIDs
                 let graceEnd = due.endedAt.microsecondsSinceEpoch + Self.microseconds(configuration.closingGraceSeconds)
                 for id in legIDs { closedEarly[id] = graceEnd }
             }
             if let record = removeGroup(due.groupID, complete: true) { records.append((due.endedAt, record)) }
         }
-        if closing.isEmpty && !closingQueue.isEmpty { closingQueue.removeAll() }
+        if closingCount == 0 && !closingQueue.isEmpty { closingQueue.removeAll() }
         if lastSweep.map({ now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch >= 1_000_000 }) ?? true {
             lastSweep = now
             if !closedEarly.isEmpty { closedEarly = closedEarly.filter { $0.value >= now.microsecondsSinceEpoch } }
@@ -147,8 +157,8 @@ public struct CallTracker: Sendable {
     public mutating func finish() -> [CallRecord] {
         var records = evicted
         evicted.removeAll()
-        for groupID in Array(groups.keys) {
-            let finishedAt = closing[groupID]?.endedAt
+        for groupID in groups.occupiedSlots {
+            let finishedAt = groups[groupID]?.closing?.endedAt
             let lastActivity = groupLastActivity(groupID)
             if let record = removeGroup(groupID, complete: finishedAt != nil) {
                 records.append((finishedAt ?? lastActivity, record))
@@ -174,8 +184,9 @@ public struct CallTracker: Sendable {
             }
             let isNew = legs.update(callID, { $0.sawInitialInvite }) != true
             // Changed in place: a copy taken out of the table would copy its lists on the first append.
-            if !legs.contains(callID) { legs.insert(createLeg(callID, message, packet)) }
-            legs.update(callID) { $0.addInitialInvite(message, packet) }
+            let startedLeg = !legs.contains(callID)
+            if startedLeg { legs.insert(createLeg(callID, message, packet)) }
+            legs.update(callID) { $0.addInitialInvite(message, packet, startedLeg: startedLeg) }
             if isNew { linkNewLeg(callID, message, packet) }
             return callID
         case "CANCEL":
@@ -220,9 +231,8 @@ public struct CallTracker: Sendable {
 
     private mutating func createLeg(_ callID: String, _ message: SIPMessage, _ packet: CapturedPacket) -> CallLeg {
         if legs.count >= configuration.maximumOpenDialogs { evictOldest() }
-        let groupID = nextGroupID
-        nextGroupID += 1
-        groups[groupID] = Group(legIDs: [callID])
+        let groupID = groups.insert(Group(serial: nextGroupSerial, legIDs: [callID]))
+        nextGroupSerial += 1
         pruneRecentLegs(before: packet.timestamp)
         recentLegs.append((callID, packet.timestamp))
         return CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
@@ -385,15 +395,16 @@ public struct CallTracker: Sendable {
         guard let leg = legs[callID], let other = legs[otherID] else { return }
         let from = leg.groupID
         let into = other.groupID
-        guard from != into, let moving = groups.removeValue(forKey: from) else {
-            if let transfer { groups[into]?.transfers.append(transfer) }
+        guard from != into, let moving = removeGroupEntry(from) else {
+            if let transfer { groups.update(into) { $0.transfers.append(transfer) } }
             return
         }
-        closing.removeValue(forKey: from)
         for id in moving.legIDs { legs.update(id) { $0.groupID = into } }
-        groups[into]?.legIDs += moving.legIDs
-        groups[into]?.transfers += moving.transfers
-        if let transfer { groups[into]?.transfers.append(transfer) }
+        groups.update(into) { group in
+            group.legIDs += moving.legIDs
+            group.transfers += moving.transfers
+            if let transfer { group.transfers.append(transfer) }
+        }
         updateClosing(into)
     }
 
@@ -402,9 +413,8 @@ public struct CallTracker: Sendable {
     /// Runs after every change to a leg of the group: keeps its end time (and closing entry) and its times
     /// for eviction up to date.
     private mutating func updateClosing(_ groupID: Int) {
-        // One hash for the read and the write below: nothing changes `groups` in between.
-        guard let groupIndex = groups.index(forKey: groupID) else { return }
-        let legIDs = groups.values[groupIndex].legIDs
+        guard let group = groups[groupID] else { return }
+        let legIDs = group.legIDs
         var latest: CaptureTime?
         var isOpen = false
         var times: GroupTimes?
@@ -436,9 +446,9 @@ public struct CallTracker: Sendable {
             }
             if latest.map({ ended > $0 }) ?? true { latest = ended }
         }
-        groups.values[groupIndex].times = times
+        groups.update(groupID) { $0.times = times }
         if isOpen {
-            closing.removeValue(forKey: groupID)
+            setClosing(nil, of: groupID)
             return
         }
         guard let latest else { return }
@@ -448,12 +458,28 @@ public struct CallTracker: Sendable {
         let state = Closing(endedAt: latest, settled: settled)
         // A new entry when the end moved or the call settled or unsettled (a REFER came); the older entry is
         // then stale and skipped in advance(to:).
-        guard closing.updateValue(state, forKey: groupID) != state else { return }
+        guard group.closing != state else { return }
+        setClosing(state, of: groupID)
         let grace = settled ? configuration.settledClosingGraceSeconds : configuration.closingGraceSeconds
         closingQueue.push(
             ClosingQueue.Entry(
-                due: latest.microsecondsSinceEpoch + Self.microseconds(grace), groupID: groupID, endedAt: latest,
-                settled: settled))
+                due: latest.microsecondsSinceEpoch + Self.microseconds(grace), groupID: groupID,
+                serial: group.serial, endedAt: latest, settled: settled))
+    }
+
+    /// Sets or clears a group's closing state, keeping ``closingCount`` in step.
+    private mutating func setClosing(_ state: Closing?, of groupID: Int) {
+        groups.update(groupID) { group in
+            if (group.closing == nil) != (state == nil) { closingCount += state == nil ? -1 : 1 }
+            group.closing = state
+        }
+    }
+
+    /// Takes a group out of the table (its legs stay), keeping ``closingCount`` in step.
+    private mutating func removeGroupEntry(_ groupID: Int) -> Group? {
+        guard let group = groups.remove(groupID) else { return nil }
+        if group.closing != nil { closingCount -= 1 }
+        return group
     }
 
     /// Whether nothing more can join a finished group: every leg hung up after its answer, or got a final
@@ -484,7 +510,8 @@ public struct CallTracker: Sendable {
         let maximumAge = Self.microseconds(configuration.maximumCallAgeSeconds)
         var stale: [Int] = []
         // Each group's times were gathered when its legs last changed: no Call-ID lookups per leg here.
-        for (groupID, group) in groups where closing[groupID] == nil {
+        for groupID in groups.occupiedSlots {
+            guard let group = groups[groupID], group.closing == nil else { continue }
             let current = now.microsecondsSinceEpoch
             guard let times = group.times else {
                 stale.append(groupID)
@@ -507,7 +534,7 @@ public struct CallTracker: Sendable {
     /// out with the next ``advance(to:)``.
     private mutating func evictOldest() {
         let target = configuration.maximumOpenDialogs - max(1, configuration.maximumOpenDialogs / 10)
-        let order = groups.keys.map { ($0, groupLastActivity($0)) }.sorted { $0.1 < $1.1 }
+        let order = groups.occupiedSlots.map { ($0, groupLastActivity($0)) }.sorted { $0.1 < $1.1 }
         for (groupID, lastActivity) in order {
             guard legs.count > target else { break }
             if let record = removeGroup(groupID, complete: false) { evicted.append((lastActivity, record)) }
@@ -534,8 +561,7 @@ public struct CallTracker: Sendable {
     }
 
     private mutating func removeGroup(_ groupID: Int, complete: Bool) -> CallRecord? {
-        guard let group = groups.removeValue(forKey: groupID) else { return nil }
-        closing.removeValue(forKey: groupID)
+        guard let group = removeGroupEntry(groupID) else { return nil }
         let members = group.legIDs.compactMap { legs.remove($0) }
         referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
         return recordBuilder.record(

@@ -9,6 +9,8 @@ struct ClosingQueue {
         /// When the grace period ends, in microseconds since the epoch.
         var due: Int64
         var groupID: Int
+        /// The group's serial number: its slot (`groupID`) may hold a later group by the time this is due.
+        var serial: Int
         var endedAt: CaptureTime
         /// Pushed with the short grace of a settled call (``CallTrackerConfiguration/settledClosingGraceSeconds``).
         var settled = false
