@@ -231,14 +231,21 @@ private struct DigitSequence: Sendable {
         while remaining != 0 {
             let start = remaining.trailingZeroBitCount
             remaining &= remaining - 1
-            var run = 0
-            while run < element.maximum, start + run < text.count, accepts(element.digits, text[start + run]) {
-                run += 1
-                if run >= element.minimum { next |= 1 << UInt64(start + run) }
-            }
-            if element.minimum == 0 { next |= 1 << UInt64(start) }
+            forEachEnd(of: element, from: start, in: text) { next |= 1 << UInt64($0) }
         }
         return next
+    }
+
+    /// Calls `body` with every length the text can have matched once `element` has matched from `start`.
+    private static func forEachEnd(
+        of element: Element, from start: Int, in text: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Void
+    ) {
+        if element.minimum == 0 { body(start) }
+        var run = 0
+        while run < element.maximum, start + run < text.count, accepts(element.digits, text[start + run]) {
+            run += 1
+            if run >= element.minimum { body(start + run) }
+        }
     }
 
     private static func accepts(_ digits: UInt16, _ byte: UInt8) -> Bool {
@@ -248,20 +255,17 @@ private struct DigitSequence: Sendable {
 
     /// The same for text of 64 bytes or more, with a list of flags instead of a bit set.
     private func matchesLong(_ text: [UInt8]) -> Bool {
-        var reachable = [Bool](repeating: false, count: text.count + 1)
-        reachable[0] = true
-        for element in elements {
-            var next = [Bool](repeating: false, count: text.count + 1)
-            for start in reachable.indices where reachable[start] {
-                if element.minimum == 0 { next[start] = true }
-                var run = 0
-                while run < element.maximum, start + run < text.count, Self.accepts(element.digits, text[start + run]) {
-                    run += 1
-                    if run >= element.minimum { next[start + run] = true }
+        text.withUnsafeBufferPointer { text in
+            var reachable = [Bool](repeating: false, count: text.count + 1)
+            reachable[0] = true
+            for element in elements {
+                var next = [Bool](repeating: false, count: text.count + 1)
+                for start in reachable.indices where reachable[start] {
+                    Self.forEachEnd(of: element, from: start, in: text) { next[$0] = true }
                 }
+                reachable = next
             }
-            reachable = next
+            return reachable[text.count]
         }
-        return reachable[text.count]
     }
 }
