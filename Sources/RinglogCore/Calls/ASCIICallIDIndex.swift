@@ -76,16 +76,23 @@ struct ASCIICallIDIndex: Sendable {
     }
 
     /// Records that `slot` (the next slot: legs are appended) holds `callID`.
-    mutating func append(_ callID: String) {
+    /// Lists the next slot with this Call-ID; `false` (the slot is listed, but not indexed) when it is not
+    /// ASCII.
+    @discardableResult
+    mutating func append(_ callID: String) -> Bool {
         var callID = callID
         let hash = callID.withUTF8 { bytes in Self.isASCII(bytes) ? Self.hash(bytes) : nil }
         // Grown before the new slot is listed: growing places every listed slot.
         if hash != nil && (indexed + 1) * 2 > buckets.count { grow() }
         hashes.append(hash)
-        guard let hash else { return }
+        guard let hash else { return false }
         place(hashes.count - 1, hash: hash)
         indexed += 1
+        return true
     }
+
+    /// Whether `slot`'s Call-ID is in the index (it is ASCII).
+    func isIndexed(_ slot: Int) -> Bool { hashes[slot] != nil }
 
     /// Forgets `slot`; the last slot moves into its place (as the leg table swaps its last leg in).
     mutating func remove(_ slot: Int) {

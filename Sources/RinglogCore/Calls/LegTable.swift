@@ -7,11 +7,14 @@
 /// ``remember(_:)`` keeps that Call-ID's slot so those lookups compare one string instead of hashing it.
 struct LegTable: Sendable {
     private var legs: [CallLeg] = []
-    private var slots: [String: Int] = [:]
-    /// The slots again, by the bytes of ASCII Call-IDs: a message of an open leg is found without a string.
+    /// The slots of legs whose Call-ID is not ASCII (rare); ASCII Call-IDs are found through `asciiIndex`
+    /// alone, so that opening and closing a leg hashes its Call-ID once, without the standard library's
+    /// string hashing.
+    private var nonASCIISlots: [String: Int] = [:]
+    /// The slots by the bytes of ASCII Call-IDs: a message of an open leg is found without a string.
     private var asciiIndex = ASCIICallIDIndex()
-    /// The Call-ID last given to ``remember(_:)`` and its slot (`nil`: no open leg), kept in step with
-    /// `slots` by ``insert(_:)`` and ``remove(_:)``.
+    /// The Call-ID last given to ``remember(_:)`` and its slot (`nil`: no open leg), kept in step by
+    /// ``insert(_:)`` and ``remove(_:)``.
     private var remembered: (callID: String, slot: Int?)?
 
     /// The number of open legs.
@@ -20,88 +23,128 @@ struct LegTable: Sendable {
     /// Looks `callID` up once, so that the next lookups of it (until another Call-ID is remembered) need no
     /// hashing.
     mutating func remember(_ callID: String) {
-        remembered = (callID, slots[callID])
+        remembered = (callID, lookUp(callID))
     }
 
     /// Looks up the Call-ID of `message` as ``remember(_:)`` does, and returns it: the open leg's own string
     /// when there is one (found from the message's bytes when they are ASCII: no string is made), else the
     /// message's.
     mutating func remember(callIDOf message: SIPMessage) -> String {
+        var isASCII = false
         let found = message.withCallIDBytes { bytes -> Int? in
             guard ASCIICallIDIndex.isASCII(bytes) else { return nil }
-            let hash = ASCIICallIDIndex.hash(bytes)
-            return legs.withUnsafeBufferPointer { legs in
-                asciiIndex.slot(of: bytes, hash: hash) { legs[$0].callID }
-            }
+            isASCII = true
+            return find(bytes)
         }
-        if let found {
-            let callID = legs.withUnsafeBufferPointer { $0[found].callID }
-            remembered = (callID, found)
-            return callID
-        }
+        if let found { return rememberSlot(found) }
         let callID = message.callID
-        remember(callID)
+        // An ASCII Call-ID that the index does not hold has no open leg, unless a non-ASCII one equals it.
+        let slot = isASCII && nonASCIISlots.isEmpty ? nil : lookUp(callID)
+        remembered = (callID, slot)
         return callID
     }
 
-    /// The slot of `callID` in `legs`, or `nil` when it has no open leg.
+    /// Remembers the open leg in `slot` and returns its Call-ID.
+    private mutating func rememberSlot(_ slot: Int) -> String {
+        let callID = legs.withUnsafeBufferPointer { $0[slot].callID }
+        remembered = (callID, slot)
+        return callID
+    }
+
+    private func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let hash = ASCIICallIDIndex.hash(bytes)
+        return legs.withUnsafeBufferPointer { legs in
+            asciiIndex.slot(of: bytes, hash: hash) { legs[$0].callID }
+        }
+    }
+
+    /// The slot of the open leg whose Call-ID equals `callID` as a `String` (canonical equivalence, as a
+    /// dictionary would compare them).
+    private func lookUp(_ callID: String) -> Int? {
+        var text = callID
+        let isASCII = text.withUTF8 { ASCIICallIDIndex.isASCII($0) }
+        if isASCII {
+            if let slot = text.withUTF8({ find($0) }) { return slot }
+            // A non-ASCII Call-ID canonically equal to this one (the dictionary hashes canonically).
+            return nonASCIISlots.isEmpty ? nil : nonASCIISlots[callID]
+        }
+        if let slot = nonASCIISlots[callID] { return slot }
+        // Equal to an ASCII Call-ID only when its other characters are canonically ASCII.
+        guard let ascii = Self.canonicalASCII(callID) else { return nil }
+        return ascii.withUnsafeBufferPointer { find($0) }
+    }
+
+    /// The ASCII bytes canonically equal to `text`, when there are any: a character outside ASCII is equal
+    /// to an ASCII one only for the three whose canonical decomposition is a single ASCII character.
+    static func canonicalASCII(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0..<0x80: bytes.append(UInt8(scalar.value))
+            case 0x212A: bytes.append(UInt8(ascii: "K"))  // KELVIN SIGN
+            case 0x037E: bytes.append(UInt8(ascii: ";"))  // GREEK QUESTION MARK
+            case 0x1FEF: bytes.append(UInt8(ascii: "`"))  // GREEK VARIA
+            default: return nil
+            }
+        }
+        return bytes
+    }
+
     private func slot(_ callID: String) -> Int? {
         if let remembered, remembered.callID == callID { return remembered.slot }
-        return slots[callID]
+        return lookUp(callID)
     }
 
     /// Whether a leg with this Call-ID is open.
     func contains(_ callID: String) -> Bool { slot(callID) != nil }
 
-    /// A copy of the leg with this Call-ID, for the less frequent paths.
+    /// A copy of the open leg with this Call-ID.
     subscript(callID: String) -> CallLeg? {
         guard let slot = slot(callID) else { return nil }
         return legs[slot]
     }
 
-    /// Reads the leg with this Call-ID; `nil` when there is none. Cheap for stored fields; a leg's computed
-    /// properties may copy it here (see ``update(_:_:)``).
+    /// Calls `body` with the open leg of this Call-ID, in place; `nil` when there is none.
     func read<Result>(_ callID: String, _ body: (borrowing CallLeg) -> Result) -> Result? {
         guard let slot = slot(callID) else { return nil }
         // Through the buffer: the array's subscript getter would copy the leg for the call.
         return legs.withUnsafeBufferPointer { body($0[slot]) }
     }
 
-    /// Changes the leg with this Call-ID in place; `nil` when there is none.
-    ///
-    /// The tracker also reads through this where it may mutate: an exclusive access lets the leg's computed
-    /// properties borrow it where it is stored, while a read through ``read(_:_:)`` copies the leg first
-    /// (a retain and a release of each of its strings and lists) when it calls a property that is not inlined.
+    /// Changes the open leg of this Call-ID in place; `nil` when there is none.
     @discardableResult
     mutating func update<Result>(_ callID: String, _ body: (inout CallLeg) -> Result) -> Result? {
         guard let slot = slot(callID) else { return nil }
         return body(&legs[slot])
     }
 
-    /// Adds a leg, or replaces the open leg with the same Call-ID. The leg is moved in (`consuming`): a
-    /// borrowed one would be copied into the table.
+    /// Adds `leg`, or replaces the open leg with its Call-ID.
     mutating func insert(_ leg: consuming CallLeg) {
         let callID = leg.callID
-        if let slot = slots[callID] {
+        if let slot = slot(callID) {
             legs[slot] = leg
-        } else {
-            slots[callID] = legs.count
-            if remembered?.callID == callID { remembered?.slot = legs.count }
-            asciiIndex.append(callID)
-            legs.append(leg)
+            return
         }
+        let slot = legs.count
+        if remembered?.callID == callID { remembered?.slot = slot }
+        if !asciiIndex.append(callID) { nonASCIISlots[callID] = slot }
+        legs.append(leg)
     }
 
-    /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.
+    /// Removes and returns the open leg of this Call-ID.
     mutating func remove(_ callID: String) -> CallLeg? {
-        guard let slot = slots.removeValue(forKey: callID) else { return nil }
+        guard let slot = slot(callID) else { return nil }
         remembered = nil
+        if !asciiIndex.isIndexed(slot) { nonASCIISlots.removeValue(forKey: callID) }
         asciiIndex.remove(slot)
         let last = legs.count - 1
         if slot != last {
             // Through the buffer: the array's `swapAt` copies both legs.
             legs.withUnsafeMutableBufferPointer { $0.swapAt(slot, last) }
-            slots[legs[slot].callID] = slot
+            // The index moved the last slot's entry itself; a non-ASCII Call-ID's slot is changed here.
+            if !asciiIndex.isIndexed(slot) {
+                legs.withUnsafeBufferPointer { nonASCIISlots[$0[slot].callID] = slot }
+            }
         }
         return legs.removeLast()
     }

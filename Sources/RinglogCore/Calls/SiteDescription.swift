@@ -61,9 +61,12 @@ public struct SiteDescription: Sendable {
     /// digits when they do (phones register contacts such as `1002-0x559f57310cc0`); `nil` otherwise.
     /// Without a pattern, the leading digits of the user.
     public func extensionNumber(inUser user: String) -> String? {
-        let digits = Self.leadingDialCharacters(of: user)
-        guard let extensionMatcher else { return digits.isEmpty ? nil : digits }
+        guard let extensionMatcher else {
+            let digits = Self.leadingDialCharacters(of: user)
+            return digits.isEmpty ? nil : digits
+        }
         if extensionMatcher.matches(user) { return user }
+        let digits = Self.leadingDialCharacters(of: user)
         if !digits.isEmpty && digits != user && extensionMatcher.matches(digits) { return digits }
         return nil
     }

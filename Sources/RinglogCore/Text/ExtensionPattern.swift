@@ -82,6 +82,10 @@ private struct DigitSequence: Sendable {
     }
 
     var elements: [Element]
+    /// The fewest and the most bytes a matching text has (`Int.max` when unbounded): most texts that do not
+    /// match, such as a number in international form tested against an extension pattern, fail on length.
+    private(set) var minimumLength = 0
+    private(set) var maximumLength = 0
 
     private static let anyDigit: UInt16 = 0x3FF
     private static let maximumElements = 64
@@ -139,6 +143,11 @@ private struct DigitSequence: Sendable {
         }
         guard !elements.isEmpty else { return nil }
         self.elements = elements
+        for element in elements {
+            minimumLength += element.minimum
+            maximumLength =
+                maximumLength == Int.max || element.maximum == Int.max ? Int.max : maximumLength + element.maximum
+        }
     }
 
     /// A class such as `[0-9]` or `[135]` from just after its `[`: its digits and the index after its `]`.
@@ -213,6 +222,7 @@ private struct DigitSequence: Sendable {
     /// Whether the whole of `text` matches: the set of lengths matched so far, element by element.
     func matches(_ text: String.UTF8View) -> Bool {
         let length = text.count
+        guard length >= minimumLength && length <= maximumLength else { return false }
         guard length < 64 else { return matchesLong(Array(text)) }
         var reachable: UInt64 = 1
         return text.withContiguousStorageIfAvailable { buffer in
