@@ -6,23 +6,24 @@ struct CallRecordBuilder {
         case pbx, trunk, phone, unknown
     }
 
-    func record(legs unsorted: [CallLeg], transfers: [CallTransfer], complete: Bool) -> CallRecord? {
+    func record(legs: inout [CallLeg], transfers: [CallTransfer], complete: Bool) -> CallRecord? {
         // A group whose legs never showed an initial INVITE is a fragment of a call begun before the capture.
         // Legs are referred to by index from here on: binding one to a constant would copy it (a retain and a
         // release for each of its strings and lists), and most calls have one leg, which needs no sorting.
-        let legs: [CallLeg]
-        if unsorted.count == 1 {
-            legs = unsorted[0].sawInitialInvite ? unsorted : []
+        if legs.count == 1 {
+            guard legs[0].sawInitialInvite else { return nil }
         } else {
-            legs = unsorted.filter(\.sawInitialInvite).sorted { $0.startedAt < $1.startedAt }
+            legs = legs.filter(\.sawInitialInvite).sorted { $0.startedAt < $1.startedAt }
         }
-        guard !legs.isEmpty else { return nil }
-        // Through the buffer: a leg's computed properties called through the array's subscript work on a copy.
-        return legs.withUnsafeBufferPointer { record(legs: $0, transfers: transfers, complete: complete) }
+        // Through the (unique) buffer: a leg's computed properties read through the array's subscript work on
+        // a copy.
+        return legs.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return record(legs: LegList(base: base, count: buffer.count), transfers: transfers, complete: complete)
+        }
     }
 
-    /// The record of legs that saw an initial INVITE, in the order they started (at least one).
-    private func record(legs: UnsafeBufferPointer<CallLeg>, transfers: [CallTransfer], complete: Bool) -> CallRecord {
+    private func record(legs: LegList, transfers: [CallTransfer], complete: Bool) -> CallRecord {
         let site = configuration.site
         let direction = direction(of: legs)
 
@@ -87,7 +88,7 @@ struct CallRecordBuilder {
         } else if direction == .inbound && !answeredLegs.isEmpty {
             outcome = .missed  // the PBX answered (IVR, queue, voicemail) but no person did
         } else {
-            outcome = legs[primary].unansweredOutcome
+            outcome = legs.read(primary) { $0.unansweredOutcome }
         }
 
         // Click-to-call: the controller's leg to the extension (whose caller REFERred the extension to the
@@ -124,14 +125,11 @@ struct CallRecordBuilder {
                 // A call the PBX forwarded out (Diversion) belongs to the extension that forwarded it.
                 extensionNumber =
                     legs[fromLeg].caller.user.flatMap { site.extensionNumber(inUser: $0) }
-                    ?? legs.lazy.compactMap { $0.diversions.first?.user }.compactMap {
-                        site.extensionNumber(inUser: $0)
-                    }
-                    .first ?? legs[fromLeg].caller.user
+                    ?? firstDiversionExtension(legs, site: site) ?? legs[fromLeg].caller.user
             case .internal:
                 extensionNumber =
                     lastAnswered.flatMap { answeringExtension(legs, $0, site: site) }
-                    ?? legs[toLeg].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
+                    ?? legs.read(toLeg) { $0.calledUser }.map { site.extensionNumber(inUser: $0) ?? $0 }
             case .unknown:
                 extensionNumber = nil
             }
@@ -141,27 +139,35 @@ struct CallRecordBuilder {
         let toNumber: String?
         switch direction {
         case .outbound:
-            fromNumber = legs[fromLeg].caller.user ?? legs[fromLeg].callerUser
-            toNumber = legs[toLeg].dialledUser
+            fromNumber = legs[fromLeg].caller.user ?? legs.read(fromLeg) { $0.callerUser }
+            toNumber = legs.read(toLeg) { $0.dialledUser }
         default:
-            fromNumber = legs[fromLeg].callerUser
-            toNumber = legs[toLeg].calledUser
+            fromNumber = legs.read(fromLeg) { $0.callerUser }
+            toNumber = legs.read(toLeg) { $0.calledUser }
         }
 
         return CallRecord(
             callID: legs[primary].callID, direction: direction, from: fromNumber.map { normalized($0, site: site) },
             to: toNumber.map { normalized($0, site: site) }, extensionNumber: extensionNumber, startedAt: startedAt,
             answeredAt: answeredAt, endedAt: endedAt, ringSeconds: ringSeconds, talkSeconds: talkSeconds,
-            outcome: outcome, complete: complete, callIDs: legs.map(\.callID),
+            outcome: outcome, complete: complete, callIDs: legs.indices.map { legs[$0].callID },
             answeringURI: lastAnswered.flatMap { legs[$0].answer?.contact?.uri }, transfers: transfers)
     }
 
     /// The index of the first leg that satisfies `predicate`. Each leg is lent in place: `firstIndex(where:)`
     /// and `contains(where:)` hand the predicate a copy (a retain and a release of each of its strings and lists).
-    private static func firstLeg(_ legs: UnsafeBufferPointer<CallLeg>, where predicate: (borrowing CallLeg) -> Bool)
-        -> Int?
-    {
-        for index in legs.indices where predicate(legs[index]) { return index }
+    /// The extension in the first Diversion of the first leg that has one naming an extension.
+    private func firstDiversionExtension(_ legs: LegList, site: SiteDescription) -> String? {
+        for index in legs.indices {
+            if let user = legs[index].diversions.first?.user, let number = site.extensionNumber(inUser: user) {
+                return number
+            }
+        }
+        return nil
+    }
+
+    private static func firstLeg(_ legs: LegList, where predicate: (inout CallLeg) -> Bool) -> Int? {
+        for index in legs.indices where legs.read(index, predicate) { return index }
         return nil
     }
 
@@ -175,7 +181,7 @@ struct CallRecordBuilder {
         return .phone
     }
 
-    private func direction(of legs: UnsafeBufferPointer<CallLeg>) -> CallDirection {
+    private func direction(of legs: LegList) -> CallDirection {
         guard let site = configuration.site, !legs.isEmpty else { return .unknown }
         if site.hasTrunks {
             if Self.firstLeg(legs, where: { party(of: $0.callerEndpoint) == .trunk }) != nil { return .inbound }
@@ -187,7 +193,7 @@ struct CallRecordBuilder {
         // No trunk addresses: decide by whether the numbers are extensions.
         let leg = Self.firstLeg(legs) { !$0.callerTransferredAway } ?? 0
         let fromExtension = legs[leg].caller.user.flatMap { site.extensionNumber(inUser: $0) } != nil
-        let toExtension = legs[leg].calledUser.flatMap { site.extensionNumber(inUser: $0) } != nil
+        let toExtension = legs.read(leg) { $0.calledUser }.flatMap { site.extensionNumber(inUser: $0) } != nil
         switch (fromExtension, toExtension) {
         case (false, true): return .inbound
         case (true, false): return .outbound
@@ -197,25 +203,27 @@ struct CallRecordBuilder {
 
     /// The extension that answered a leg: the answer's Contact user, the Request-URI the INVITE was sent to
     /// the answering device with, or the To user, whichever holds an extension number first.
-    private func answeringExtension(_ legs: UnsafeBufferPointer<CallLeg>, _ index: Int, site: SiteDescription)
+    private func answeringExtension(_ legs: LegList, _ index: Int, site: SiteDescription)
         -> String?
     {
         // Read in place (`legs[index]`): a leg bound to a constant is a copy.
         guard let answer = legs[index].answer else { return nil }
         if legs[index].isPickup { return legs[index].caller.user.flatMap { site.extensionNumber(inUser: $0) } }
-        var candidates: [String] = []
-        if let user = answer.contact?.user { candidates.append(user) }
+        // The first of these users that is an extension, in this order (tried one by one: no list is made).
+        if let user = answer.contact?.user, let number = site.extensionNumber(inUser: user) { return number }
         for hop in legs[index].hops where hop.destination == answer.source {
-            if let user = NameAddress(uri: hop.requestURI).user { candidates.append(user) }
+            if let user = NameAddress(uri: hop.requestURI).user, let number = site.extensionNumber(inUser: user) {
+                return number
+            }
         }
-        if let user = legs[index].callee.user { candidates.append(user) }
-        if let user = legs[index].diversions.first?.user { candidates.append(user) }
-        return candidates.lazy.compactMap { site.extensionNumber(inUser: $0) }.first
+        if let user = legs[index].callee.user, let number = site.extensionNumber(inUser: user) { return number }
+        if let user = legs[index].diversions.first?.user { return site.extensionNumber(inUser: user) }
+        return nil
     }
 
     /// For an unanswered inbound call: the one extension that rang, else the number that was called (a ring
     /// group or the DID).
-    private func rungExtension(_ legs: UnsafeBufferPointer<CallLeg>, _ primary: Int, _ site: SiteDescription)
+    private func rungExtension(_ legs: LegList, _ primary: Int, _ site: SiteDescription)
         -> String?
     {
         var rung: [String] = []
@@ -229,7 +237,7 @@ struct CallRecordBuilder {
             }
         }
         if rung.count == 1 { return rung[0] }
-        return legs[primary].calledUser.map { site.extensionNumber(inUser: $0) ?? $0 }
+        return legs.read(primary) { $0.calledUser }.map { site.extensionNumber(inUser: $0) ?? $0 }
     }
 
     /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.
@@ -241,4 +249,25 @@ struct CallRecordBuilder {
 
     /// Seconds rounded to one decimal, as the record reports them.
     static func tenths(_ seconds: Double) -> Double { (seconds * 10).rounded() / 10 }
+}
+
+/// A call's legs, read in place. A computed property of a leg read through a buffer's or a pointer's
+/// subscript is read from a copy of the leg (a retain and a release for each of its strings and lists);
+/// through ``read(_:_:)`` it is read from the stored leg, as from an `inout` parameter.
+private struct LegList {
+    let base: UnsafeMutablePointer<CallLeg>
+    let count: Int
+
+    var isEmpty: Bool { count == 0 }
+    var indices: Range<Int> { 0..<count }
+
+    /// For stored properties, which are read without a copy.
+    subscript(index: Int) -> CallLeg {
+        unsafeAddress { UnsafePointer(base + index) }
+    }
+
+    /// For computed properties.
+    func read<Result>(_ index: Int, _ body: (inout CallLeg) -> Result) -> Result {
+        body(&(base + index).pointee)
+    }
 }

@@ -39,11 +39,11 @@ public struct CallReplay: Sendable {
         }
         guard Self.matters(message) else { return [] }
         // The message keeps the payload (its fields are read from it on demand); the packet's reference
-        // to the same array is dropped, as the tracker does not read it.
-        var packet = packet
+        // to the same array is dropped, as the tracker does not read it. (The consumed packet is changed in
+        // place: a `var` copy of it would retain and release each of its strings.)
         packet.payload = []
         let time = packet.timestamp.microsecondsSinceEpoch
-        buffer.insert(Pending(packet: packet, message: message), at: time)
+        buffer.insert(Pending(packet: consume packet, message: consume message), at: time)
         // The newest waiting message: this one, or one captured after it that arrived earlier.
         let newest = buffer.newestTime ?? time
         let cutoff = newest - CallTracker.microseconds(reorderWindowSeconds)

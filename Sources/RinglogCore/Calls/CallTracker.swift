@@ -562,10 +562,9 @@ public struct CallTracker: Sendable {
 
     private mutating func removeGroup(_ groupID: Int, complete: Bool) -> CallRecord? {
         guard let group = removeGroupEntry(groupID) else { return nil }
-        let members = group.legIDs.compactMap { legs.remove($0) }
+        var members = group.legIDs.compactMap { legs.remove($0) }
         referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
-        return recordBuilder.record(
-            legs: members, transfers: group.transfers, complete: complete)
+        return recordBuilder.record(legs: &members, transfers: group.transfers, complete: complete)
     }
 
     static func microseconds(_ seconds: Double) -> Int64 {

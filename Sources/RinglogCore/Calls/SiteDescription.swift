@@ -77,14 +77,21 @@ public struct SiteDescription: Sendable {
     /// The leading ASCII digits, `*` and `#` of `user`. Reads bytes: in UTF-8 those characters are single
     /// bytes that no other character contains, and a digit followed by a combining mark is another character.
     private static func leadingDialCharacters(of user: String) -> String {
+        var text = user
+        // The common cases without indexing the string: no dial character first, or the whole user.
+        let quick = text.withUTF8 { bytes -> String? in
+            var end = 0
+            while end < bytes.count, isDialByte(bytes[end]) { end += 1 }
+            if end == 0 && (bytes.isEmpty || bytes[0] < 0x80) { return "" }
+            if end == bytes.count { return user }
+            return nil
+        }
+        if let quick { return quick }
         let bytes = user.utf8
         var end = bytes.startIndex
         while end != bytes.endIndex {
             let byte = bytes[end]
-            guard
-                (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "*")
-                    || byte == UInt8(ascii: "#")
-            else { break }
+            guard isDialByte(byte) else { break }
             end = bytes.index(after: end)
         }
         // A combining mark after the last byte makes that byte part of a longer character: not a dial one.
@@ -93,6 +100,11 @@ public struct SiteDescription: Sendable {
         }
         return String(user[..<end])
     }
+}
+
+/// Whether `byte` is a digit, `*` or `#`.
+private func isDialByte(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "#")
 }
 
 /// Why a site description cannot be used.
