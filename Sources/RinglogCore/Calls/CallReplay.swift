@@ -114,7 +114,9 @@ public struct CallReplay: Sendable {
     private mutating func release(upTo cutoff: Int64) -> [CallRecord] {
         var records: [CallRecord] = []
         while let due = buffer.popOldest(ifAtOrBefore: cutoff) {
-            records += tracker.process(due.message, packet: due.packet)
+            // Most messages end no call: appending their empty lists would still cost a call each.
+            let ended = tracker.process(due.message, packet: due.packet)
+            if !ended.isEmpty { records += ended }
         }
         return records
     }

@@ -413,8 +413,10 @@ public struct CallTracker: Sendable {
     /// Runs after every change to a leg of the group: keeps its end time (and closing entry) and its times
     /// for eviction up to date.
     private mutating func updateClosing(_ groupID: Int) {
-        guard let group = groups[groupID] else { return }
-        let legIDs = group.legIDs
+        // Read in place: a copy of the group would retain and release its lists.
+        guard let (legIDs, previous, serial) = groups.update(groupID, { ($0.legIDs, $0.closing, $0.serial) }) else {
+            return
+        }
         var latest: CaptureTime?
         var isOpen = false
         var times: GroupTimes?
@@ -458,13 +460,13 @@ public struct CallTracker: Sendable {
         let state = Closing(endedAt: latest, settled: settled)
         // A new entry when the end moved or the call settled or unsettled (a REFER came); the older entry is
         // then stale and skipped in advance(to:).
-        guard group.closing != state else { return }
+        guard previous != state else { return }
         setClosing(state, of: groupID)
         let grace = settled ? configuration.settledClosingGraceSeconds : configuration.closingGraceSeconds
         closingQueue.push(
             ClosingQueue.Entry(
                 due: latest.microsecondsSinceEpoch + Self.microseconds(grace), groupID: groupID,
-                serial: group.serial, endedAt: latest, settled: settled))
+                serial: serial, endedAt: latest, settled: settled))
     }
 
     /// Sets or clears a group's closing state, keeping ``closingCount`` in step.
@@ -510,12 +512,12 @@ public struct CallTracker: Sendable {
         let maximumAge = Self.microseconds(configuration.maximumCallAgeSeconds)
         var stale: [Int] = []
         // Each group's times were gathered when its legs last changed: no Call-ID lookups per leg here.
-        for groupID in groups.occupiedSlots {
-            guard let group = groups[groupID], group.closing == nil else { continue }
-            let current = now.microsecondsSinceEpoch
+        let current = now.microsecondsSinceEpoch
+        groups.forEachInPlace { groupID, group in
+            guard group.closing == nil else { return }
             guard let times = group.times else {
                 stale.append(groupID)
-                continue
+                return
             }
             if (!times.answered && current - times.lastActivity > idle) || current - times.startedAt > maximumAge {
                 stale.append(groupID)

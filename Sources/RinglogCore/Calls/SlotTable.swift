@@ -50,4 +50,13 @@ struct SlotTable<Element: Sendable>: Sendable {
 
     /// The slots that hold a value, in slot order.
     var occupiedSlots: [Int] { elements.indices.filter { elements[$0] != nil } }
+
+    /// Calls `body` with each occupied slot and its element, in place (reading an element through the
+    /// subscript copies it).
+    mutating func forEachInPlace(_ body: (Int, inout Element) -> Void) {
+        for slot in elements.indices where elements[slot] != nil {
+            // Force-unwrapped in place after the check above, as in `update`.
+            body(slot, &elements[slot]!)
+        }
+    }
 }
