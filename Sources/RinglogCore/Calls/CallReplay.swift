@@ -112,11 +112,21 @@ public struct CallReplay: Sendable {
 
     /// Hands the buffered messages captured at or before `cutoff` (microseconds) to the tracker, in order.
     private mutating func release(upTo cutoff: Int64) -> [CallRecord] {
+        Self.release(upTo: cutoff, from: &buffer, to: &tracker)
+    }
+
+    /// The messages are processed where they wait in the ring (moving one out copies it twice).
+    private static func release(
+        upTo cutoff: Int64, from buffer: inout ReorderRing<Pending>, to tracker: inout CallTracker
+    ) -> [CallRecord] {
         var records: [CallRecord] = []
-        while let due = buffer.popOldest(ifAtOrBefore: cutoff) {
-            // Most messages end no call: appending their empty lists would still cost a call each.
-            let ended = tracker.process(due.message, packet: due.packet)
-            if !ended.isEmpty { records += ended }
+        var removed = true
+        while removed {
+            removed = buffer.removeOldest(ifAtOrBefore: cutoff) { due in
+                // Most messages end no call: appending their empty lists would still cost a call each.
+                let ended = tracker.process(due.message, packet: due.packet)
+                if !ended.isEmpty { records += ended }
+            }
         }
         return records
     }

@@ -38,13 +38,16 @@ struct ReorderRing<Element: Sendable>: Sendable {
         }
     }
 
-    /// Removes and returns the oldest value when its time is at or before `cutoff`.
-    mutating func popOldest(ifAtOrBefore cutoff: Int64) -> Element? {
-        guard count > 0, times[head] <= cutoff else { return nil }
-        let element = slots[head].take()
+    /// Hands the oldest element to `body` in place and then drops it, when its time is at or before
+    /// `cutoff`; `false` when there is none such. (Moving a large element out of the ring copies it twice.)
+    mutating func removeOldest(ifAtOrBefore cutoff: Int64, _ body: (inout Element) -> Void) -> Bool {
+        guard count > 0, times[head] <= cutoff, slots[head] != nil else { return false }
+        // Force-unwrapped in place after the check above: an `if var` would copy the element out.
+        body(&slots[head]!)
+        slots[head] = nil
         head = (head + 1) & (slots.count - 1)
         count -= 1
-        return element
+        return true
     }
 
     /// Drops every value and the storage.
