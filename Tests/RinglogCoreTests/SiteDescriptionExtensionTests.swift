@@ -31,3 +31,21 @@ struct SiteDescriptionDialCharacterTests {
         #expect(site.extensionNumber(inUser: user) == (reference.isEmpty ? nil : reference))
     }
 }
+
+@Suite("Site description: addresses")
+struct SiteDescriptionAddressTests {
+    @Test(
+        "an endpoint is the PBX when its address (in any case) and port match",
+        arguments: [
+            ("192.0.2.10:5060", "192.0.2.10", 5060, true), ("192.0.2.10:5060", "192.0.2.1", 5060, false),
+            ("192.0.2.10:5060", "192.0.2.100", 5060, false), ("192.0.2.10:5060", "192.0.2.10", 5080, false),
+            ("192.0.2.10", "192.0.2.10", 5080, true), ("pbx.example:5060", "PBX.Example", 5060, true),
+            ("pbx.example:5060", "pbx.example.org", 5060, false), ("PBX.example:5060", "pbx.Example", 5060, true),
+            ("[2001:DB8::1]:5060", "2001:db8::1", 5060, true), ("[2001:db8::1]:5060", "2001:DB8::1", 5060, true),
+            ("2001:db8::1", "2001:db8::2", 5060, false), ("pbx.example", "PBX.EXAMPLE\u{301}", 5060, false),
+        ] as [(String, String, UInt16, Bool)])
+    func pbxAddress(pattern: String, address: String, port: UInt16, expected: Bool) throws {
+        let site = try SiteDescription(pbxAddresses: [pattern])
+        #expect(site.isPBX(TransportEndpoint(address: address, port: port)) == expected)
+    }
+}

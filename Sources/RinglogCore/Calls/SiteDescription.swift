@@ -118,6 +118,7 @@ public struct SiteDescriptionError: Error, Equatable, Sendable, CustomStringConv
 
 /// `host:port`, `[v6]:port` or `host`.
 private struct EndpointPattern: Sendable {
+    /// The host in lower case.
     var host: String
     var port: UInt16?
 
@@ -140,13 +141,13 @@ private struct EndpointPattern: Sendable {
             host = trimmed.lowercased()
             port = nil
         } else if let colon = trimmed.firstIndex(of: ":") {
-            host = String(trimmed[..<colon])
+            host = String(trimmed[..<colon]).lowercased()
             guard let value = UInt16(trimmed[trimmed.index(after: colon)...]) else {
                 throw SiteDescriptionError("address '\(text)' has a bad port; write host:port, e.g. 10.0.0.1:5060")
             }
             port = value
         } else {
-            host = trimmed
+            host = trimmed.lowercased()
             port = nil
         }
         guard !host.isEmpty else { throw SiteDescriptionError("address '\(text)' has no host; write host:port") }
@@ -155,10 +156,20 @@ private struct EndpointPattern: Sendable {
     func matches(_ endpoint: TransportEndpoint) -> Bool {
         guard port == nil || port == endpoint.port else { return false }
         if endpoint.address == host { return true }
-        // An address of ASCII characters other than capital letters (any IPv4 address) is its own lower case.
-        if endpoint.address.utf8.allSatisfy({ $0 < 0x80 && ($0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "Z")) }) {
-            return false
+        var address = endpoint.address
+        var pattern = host
+        // ASCII: the address in lower case, compared byte by byte (no string is made).
+        let asciiMatch = address.withUTF8 { address -> Bool? in
+            guard address.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return pattern.withUTF8 { pattern in
+                address.count == pattern.count
+                    && zip(address, pattern).allSatisfy { byte, wanted in
+                        let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                        return lower == wanted
+                    }
+            }
         }
+        if let asciiMatch { return asciiMatch }
         return endpoint.address.lowercased() == host
     }
 }
