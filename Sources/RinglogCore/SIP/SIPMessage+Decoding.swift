@@ -30,18 +30,21 @@ extension SIPMessage {
     /// the Call-ID, From, To, top Via branch and Contact are read from them when asked for.
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
-        self.init(decodedStartLine: .response(status: 0, reason: .absent))
-        // Decoded in place: a message returned by the decoder would be copied (a retain and a release of
-        // each of its strings and lists) on its way out.
-        func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ message: inout SIPMessage) -> SIPDecodingError? {
+        self.init()
+        var appendix: [UInt8] = []
+        // Decoded in place: a message returned by the decoder would be copied on its way out.
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ message: inout SIPMessage, _ appendix: inout [UInt8])
+            -> SIPDecodingError?
+        {
             do {
-                try SIPMessageDecoder.decode(buffer, into: &message)
+                appendix = try SIPMessageDecoder.decode(buffer, into: &message)
                 return nil
             } catch {
                 return error
             }
         }
-        if let failure = bytes.withUnsafeBufferPointer({ decode($0, &self) }) { throw failure }
-        storage = bytes
+        if let failure = bytes.withUnsafeBufferPointer({ decode($0, &self, &appendix) }) { throw failure }
+        // Texts that are not ranges of the message as written (unfolded values, unescaped names) follow it.
+        storage = appendix.isEmpty ? bytes : bytes + appendix
     }
 }

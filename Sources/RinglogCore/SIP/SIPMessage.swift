@@ -15,59 +15,83 @@ public struct SIPMessage: Sendable, Equatable {
         case response(status: Int, reason: SIPLazyText)
     }
 
-    /// The decoded message's bytes, which the fields below that are byte ranges point into; empty for a
-    /// message made from parts. Held, not copied: the packet's payload array is shared.
+    /// The decoded message's bytes, which the fields below point into, followed by the bytes of any text
+    /// set through a property (or unfolded or unescaped while decoding). Held, not copied: the packet's
+    /// payload array is shared until a property is set.
     var storage: [UInt8] = []
-    var lazyStartLine: LazyStartLine
-    var lazyCallID: SIPLazyText
-    var lazyFrom: SIPLazyAddress
-    var lazyTo: SIPLazyAddress
-    var lazyTopViaBranch: SIPLazyText = .absent
+    /// Whether the start line is a request line.
+    var isRequest = false
+    /// The request's method (a request).
+    var requestMethod = SIPLazyMethod.empty
+    /// The response's status code (a response).
+    var responseStatus = 0
+    /// The Request-URI (a request) or the reason phrase (a response).
+    var startLineText = SIPLazyText.absent
+    var lazyCallID = SIPLazyText.absent
+    var lazyCSeqMethod = SIPLazyMethod.empty
+    var lazyFrom = SIPLazyAddress(displayName: .absent, uri: .absent, tag: .absent)
+    var lazyTo = SIPLazyAddress(displayName: .absent, uri: .absent, tag: .absent)
+    var lazyTopViaBranch = SIPLazyText.absent
     var lazyContact: SIPLazyAddress?
+    var lazyContentType = SIPLazyContentType.absent
+
+    /// The start line with its URI or reason phrase as a range (the call tracker switches on it).
+    var lazyStartLine: LazyStartLine {
+        if isRequest { return .request(method: requestMethod.string(in: storage), uri: startLineText) }
+        return .response(status: responseStatus, reason: startLineText)
+    }
 
     /// The start line.
     public var startLine: StartLine {
         get {
-            switch lazyStartLine {
-            case .request(let method, let uri): .request(method: method, uri: uri.string(in: storage) ?? "")
-            case .response(let status, let reason): .response(status: status, reason: reason.string(in: storage) ?? "")
-            }
+            let text = startLineText.string(in: storage) ?? ""
+            if isRequest { return .request(method: requestMethod.string(in: storage), uri: text) }
+            return .response(status: responseStatus, reason: text)
         }
         set {
             switch newValue {
-            case .request(let method, let uri): lazyStartLine = .request(method: method, uri: .text(uri))
-            case .response(let status, let reason): lazyStartLine = .response(status: status, reason: .text(reason))
+            case .request(let method, let uri):
+                isRequest = true
+                requestMethod = stored(method: method)
+                startLineText = stored(uri)
+            case .response(let status, let reason):
+                isRequest = false
+                responseStatus = status
+                startLineText = stored(reason)
             }
         }
     }
     /// The Call-ID header (compact form `i`).
     public var callID: String {
         get { lazyCallID.string(in: storage) ?? "" }
-        set { lazyCallID = .text(newValue) }
+        set { lazyCallID = stored(newValue) }
     }
     /// The CSeq sequence number.
-    public var cseqNumber: UInt32
+    public var cseqNumber: UInt32 = 0
     /// The CSeq method, upper case as written.
-    public var cseqMethod: String
+    public var cseqMethod: String {
+        get { lazyCSeqMethod.string(in: storage) }
+        set { lazyCSeqMethod = stored(method: newValue) }
+    }
     /// The From header (compact `f`), with its tag.
     public var from: NameAddress {
         get { lazyFrom.address(in: storage) }
-        set { lazyFrom = SIPLazyAddress(newValue) }
+        set { lazyFrom = stored(newValue) }
     }
     /// The To header (compact `t`), with its tag once the dialog has one.
     public var to: NameAddress {
         get { lazyTo.address(in: storage) }
-        set { lazyTo = SIPLazyAddress(newValue) }
+        set { lazyTo = stored(newValue) }
     }
     /// The branch parameter of the topmost Via header (compact `v`).
     public var topViaBranch: String? {
         get { lazyTopViaBranch.string(in: storage) }
-        set { lazyTopViaBranch = SIPLazyText(newValue) }
+        set { lazyTopViaBranch = stored(newValue) }
     }
     /// The first Contact header (compact `m`).
     public var contact: NameAddress? {
         get { lazyContact?.address(in: storage) }
-        set { lazyContact = newValue.map(SIPLazyAddress.init) }
+        set { lazyContact = newValue.map { stored($0) } }
     }
     /// Headers that most messages lack, as an array of none or one: a message without them carries an
     /// empty array (no allocation), and a copy of the message shares them. Moving a decoded message through
@@ -135,7 +159,23 @@ public struct SIPMessage: Sendable, Equatable {
         set { setRare(\.reasons, newValue, isEmpty: newValue.isEmpty) }
     }
     /// The Content-Type media type (compact `c`), lower case, without parameters.
-    public var contentType: String?
+    public var contentType: String? {
+        get {
+            switch lazyContentType {
+            case .absent: nil
+            case .sdp: "application/sdp"
+            case .decoded(let text): text.string(in: storage)?.lowercased()
+            case .given(let text): text.string(in: storage)
+            }
+        }
+        set {
+            switch newValue {
+            case nil: lazyContentType = .absent
+            case "application/sdp"?: lazyContentType = .sdp
+            case let text?: lazyContentType = .given(stored(text))
+            }
+        }
+    }
     /// The media direction of the SDP body's first audio stream (or its session level), when there is SDP.
     public var sdpDirection: SDPDirection?
 
@@ -148,17 +188,14 @@ public struct SIPMessage: Sendable, Equatable {
         referredBy: NameAddress? = nil, replaces: Replaces? = nil, reasons: [String] = [],
         contentType: String? = nil, sdpDirection: SDPDirection? = nil
     ) {
-        switch startLine {
-        case .request(let method, let uri): lazyStartLine = .request(method: method, uri: .text(uri))
-        case .response(let status, let reason): lazyStartLine = .response(status: status, reason: .text(reason))
-        }
-        lazyCallID = .text(callID)
+        self.startLine = startLine
+        self.callID = callID
         self.cseqNumber = cseqNumber
         self.cseqMethod = cseqMethod
-        lazyFrom = SIPLazyAddress(from)
-        lazyTo = SIPLazyAddress(to)
-        lazyTopViaBranch = SIPLazyText(topViaBranch)
-        lazyContact = contact.map(SIPLazyAddress.init)
+        self.from = from
+        self.to = to
+        self.topViaBranch = topViaBranch
+        self.contact = contact
         self.contentType = contentType
         self.pAssertedIdentities = pAssertedIdentities
         self.remotePartyID = remotePartyID
@@ -171,26 +208,37 @@ public struct SIPMessage: Sendable, Equatable {
         self.sdpDirection = sdpDirection
     }
 
-    /// The decoder's start: the start line read, every other field empty, ranges pointing into `storage`.
-    init(decodedStartLine: LazyStartLine) {
-        lazyStartLine = decodedStartLine
-        lazyCallID = .absent
-        cseqNumber = 0
-        cseqMethod = ""
-        lazyFrom = SIPLazyAddress(displayName: .absent, uri: .text(""), tag: .absent)
-        lazyTo = lazyFrom
+    /// An empty message (a response with status 0 and no fields) for the decoder to fill in.
+    init() {}
+
+    /// A range of `storage` holding `text`'s bytes, appended to it (`nil`: absent).
+    private mutating func stored(_ text: String?) -> SIPLazyText {
+        guard let text else { return .absent }
+        let start = storage.count
+        storage.append(contentsOf: text.utf8)
+        return SIPMessageDecoder.range(start, storage.count)
+    }
+
+    /// `name` as a usual method's number, or else as a range of `storage` holding its bytes.
+    private mutating func stored(method name: String) -> SIPLazyMethod {
+        var name = name
+        let known = name.withUTF8 { SIPLazyMethod.knownCode($0, 0, $0.count) }
+        return known != 0 ? SIPLazyMethod(known: known, text: .absent) : SIPLazyMethod(known: 0, text: stored(name))
+    }
+
+    /// `address` with its parts appended to `storage`.
+    private mutating func stored(_ address: NameAddress) -> SIPLazyAddress {
+        SIPLazyAddress(displayName: stored(address.displayName), uri: stored(address.uri), tag: stored(address.tag))
     }
 
     /// The request method, or `nil` for a response.
     public var method: String? {
-        if case .request(let method, _) = lazyStartLine { return method }
-        return nil
+        isRequest ? requestMethod.string(in: storage) : nil
     }
 
     /// The response status code, or `nil` for a request.
     public var statusCode: Int? {
-        if case .response(let status, _) = lazyStartLine { return status }
-        return nil
+        isRequest ? nil : responseStatus
     }
 
     /// The From tag, without reading the rest of the From header.
@@ -202,14 +250,9 @@ public struct SIPMessage: Sendable, Equatable {
     /// Calls `body` with the Call-ID's bytes as the message holds them (not repaired when they are not
     /// UTF-8: ``callID`` is the string).
     func withCallIDBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        switch lazyCallID {
-        case .bytes(let start, let end):
-            return storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(start)..<Int(end)])) }
-        case .text(var text):
-            return text.withUTF8(body)
-        case .absent:
-            return body(UnsafeBufferPointer(start: nil, count: 0))
-        }
+        guard !lazyCallID.isAbsent else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let range = Int(lazyCallID.start)..<Int(lazyCallID.end)
+        return storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// Two messages are equal when every field reads the same, however each is stored.

@@ -13,7 +13,8 @@
 enum SIPMessageDecoder {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
-    private enum HeaderKind {
+    /// The headers ringlog reads.
+    enum HeaderKind {
         case callID, cseq, from, to, via, contact, pAssertedIdentity, remotePartyID, diversion, historyInfo
         case referTo, referredBy, replaces, reason, contentType, contentLength
     }
@@ -23,17 +24,52 @@ enum SIPMessageDecoder {
         var callIDSeen = false
         var cseqSeen = false
         var cseqValid = false
-        var fromSeen = false
         var fromValid = false
-        var toSeen = false
         var toValid = false
         var viaSeen = false
         var referToReplaces: Replaces?
         var contentLength: Int?
     }
 
-    /// Decodes `bytes` into `message` (in place: a returned message would be copied on its way out).
-    static func decode(_ bytes: Bytes, into message: inout SIPMessage) throws(SIPDecodingError) {
+    /// Bytes a decoded message keeps after its own: header values unfolded from several lines and display
+    /// names with their escapes removed, which are not ranges of the message as written.
+    struct Appendix {
+        /// Where the appendix starts in the message's storage (the length of the message's bytes).
+        let base: Int
+        var bytes: [UInt8] = []
+
+        init(base: Int) {
+            self.base = base
+        }
+
+        /// Appends `start..<end` of `source` and returns its range in the storage.
+        mutating func store(_ source: Bytes, _ start: Int, _ end: Int) -> SIPLazyText {
+            let offset = base + bytes.count
+            if start < end { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<end])) }
+            return range(offset, offset + max(0, end - start))
+        }
+
+        /// Appends the bytes `text` points to in `source` (nothing when it is absent).
+        mutating func store(_ text: SIPLazyText, from source: Bytes) -> SIPLazyText {
+            text.isAbsent ? text : store(source, Int(text.start), Int(text.end))
+        }
+
+        /// Appends a quoted string's text `start..<end` of `source` with its `\x` escapes replaced by `x`.
+        mutating func storeUnescaped(_ source: Bytes, _ start: Int, _ end: Int) -> SIPLazyText {
+            let offset = base + bytes.count
+            var index = start
+            while index < end {
+                if source[index] == backslash && index + 1 < end { index += 1 }
+                bytes.append(source[index])
+                index += 1
+            }
+            return range(offset, base + bytes.count)
+        }
+    }
+
+    /// Decodes `bytes` into `message`, an empty message (in place: a returned message would be copied on its
+    /// way out). Returns the bytes to keep after `bytes` in the message's storage (usually none).
+    static func decode(_ bytes: Bytes, into message: inout SIPMessage) throws(SIPDecodingError) -> [UInt8] {
         guard bytes.count <= SIPMessage.maximumEncodedSize else { throw .tooLarge(bytes.count) }
         let end = bytes.count
         var position = 0
@@ -41,44 +77,58 @@ enum SIPMessageDecoder {
         guard position < end else { throw .badStartLine }
 
         let startLineEnd = lineEnd(bytes, from: position)
-        guard let startLine = parseStartLine(bytes, position, trimCR(bytes, position, startLineEnd)) else {
+        guard parseStartLine(bytes, position, trimCR(bytes, position, startLineEnd), into: &message) else {
             throw .badStartLine
         }
-        position = min(startLineEnd + 1, end)
+        position = startLineEnd + 1
 
-        message = SIPMessage(decodedStartLine: startLine)
         var fields = Fields()
-        var pending: (kind: HeaderKind, start: Int, end: Int, folded: Bool)?
+        var appendix = Appendix(base: end)
         var bodyStart = end
+        // One pass over the header lines: the name is read up to its colon, the line's end found with memchr.
         while position < end {
-            let lineStop = lineEnd(bytes, from: position)
-            let contentEnd = trimCR(bytes, position, lineStop)
-            if contentEnd == position {
-                bodyStart = min(lineStop + 1, end)
+            let first = bytes[position]
+            if first == lf {
+                bodyStart = position + 1
                 break
             }
-            let first = bytes[position]
+            if first == cr && (position + 1 == end || bytes[position + 1] == lf) {
+                bodyStart = min(position + 2, end)
+                break
+            }
             if first == space || first == tab {
-                // A folded line continues the previous header's value.
-                if pending != nil {
-                    pending?.end = contentEnd
-                    pending?.folded = true
-                }
+                // A folded line of a header ringlog does not read (the others take theirs along below).
+                position = lineEnd(bytes, from: position) + 1
+                continue
+            }
+            var nameEnd = position
+            while nameEnd < end && !endsHeaderName(bytes[nameEnd]) { nameEnd += 1 }
+            var colon = nameEnd
+            while colon < end && (bytes[colon] == space || bytes[colon] == tab || bytes[colon] == cr) { colon += 1 }
+            guard colon < end, bytes[colon] == colonByte, let kind = headerKind(bytes, position, nameEnd) else {
+                position = lineEnd(bytes, from: colon) + 1
+                continue
+            }
+            let valueStart = colon + 1
+            var lineStop = lineEnd(bytes, from: valueStart)
+            var valueEnd = trimCR(bytes, valueStart, lineStop)
+            var folded = false
+            // A line that starts with whitespace continues this header's value.
+            while lineStop + 1 < end && (bytes[lineStop + 1] == space || bytes[lineStop + 1] == tab) {
+                let next = lineStop + 1
+                lineStop = lineEnd(bytes, from: next)
+                valueEnd = trimCR(bytes, next, lineStop)
+                folded = true
+            }
+            if folded {
+                applyFolded(kind, bytes, valueStart, valueEnd, to: &message, &fields, &appendix)
             } else {
-                if let header = pending { apply(header, bytes, to: &message, &fields) }
-                pending = nil
-                if let colon = find(colonByte, bytes, position, contentEnd) {
-                    let nameEnd = trimTrailingSpace(bytes, position, colon)
-                    if let kind = headerKind(bytes, position, nameEnd) {
-                        pending = (kind, colon + 1, contentEnd, false)
-                    }
-                }
+                apply(kind, bytes, valueStart, valueEnd, to: &message, &fields, &appendix, inPlace: true)
             }
             position = lineStop + 1
         }
-        if let header = pending { apply(header, bytes, to: &message, &fields) }
 
-        guard fields.callIDSeen, !isEmpty(message.lazyCallID) else { throw .missingHeader("Call-ID") }
+        guard fields.callIDSeen, !message.lazyCallID.isEmpty else { throw .missingHeader("Call-ID") }
         guard fields.cseqValid else { throw .missingHeader("CSeq") }
         guard fields.fromValid else { throw .missingHeader("From") }
         guard fields.toValid else { throw .missingHeader("To") }
@@ -87,49 +137,78 @@ enum SIPMessageDecoder {
         var bodyEnd = end
         if let length = fields.contentLength, length < end - bodyStart { bodyEnd = bodyStart + length }
         if bodyStart < bodyEnd {
-            let contentType = message.contentType
-            let isSDP =
-                contentType == "application/sdp"
-                || (contentType == nil && bodyEnd - bodyStart >= 2 && bytes[bodyStart] == UInt8(ascii: "v")
-                    && bytes[bodyStart + 1] == UInt8(ascii: "="))
+            let isSDP: Bool
+            switch message.lazyContentType {
+            case .sdp:
+                isSDP = true
+            case .absent:
+                isSDP =
+                    bodyEnd - bodyStart >= 2 && bytes[bodyStart] == UInt8(ascii: "v")
+                    && bytes[bodyStart + 1] == UInt8(ascii: "=")
+            case .decoded, .given:
+                isSDP = false
+            }
             if isSDP { message.sdpDirection = SDPScanner.direction(bytes, bodyStart, bodyEnd) }
         }
+        return appendix.bytes
+    }
+
+    /// Whether `byte` ends a header name: its colon, whitespace or the line's end.
+    @inline(__always) private static func endsHeaderName(_ byte: UInt8) -> Bool {
+        // Bits for ':', ' ', HT, CR and LF.
+        byte <= colonByte && (0x0400_0001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0
     }
 
     // MARK: Start line
 
-    private static func parseStartLine(_ bytes: Bytes, _ start: Int, _ end: Int) -> SIPMessage.LazyStartLine? {
+    /// Reads the start line `start..<end` into `message`; `false` when it is neither a request nor a status line.
+    private static func parseStartLine(_ bytes: Bytes, _ start: Int, _ end: Int, into message: inout SIPMessage)
+        -> Bool
+    {
         if end - start >= 11 && hasPrefixIgnoringCase(bytes, start, end, "sip/") {
             // SIP/2.0 SP status SP reason
-            guard let space1 = find(space, bytes, start, end) else { return nil }
+            guard let space1 = find(space, bytes, start, end) else { return false }
             var index = space1
             while index < end && bytes[index] == space { index += 1 }
-            guard end - index >= 3 else { return nil }
+            guard end - index >= 3 else { return false }
             var status = 0
             for offset in 0..<3 {
                 let digit = bytes[index + offset]
-                guard digit >= zero && digit <= nine else { return nil }
+                guard digit >= zero && digit <= nine else { return false }
                 status = status * 10 + Int(digit - zero)
             }
             index += 3
-            guard status >= 100, index == end || bytes[index] == space || bytes[index] == tab else { return nil }
+            guard status >= 100, index == end || bytes[index] == space || bytes[index] == tab else { return false }
             let reasonStart = skipSpace(bytes, index, end)
-            return .response(status: status, reason: range(reasonStart, end))
+            message.isRequest = false
+            message.responseStatus = status
+            message.startLineText = range(reasonStart, end)
+            return true
         }
-        guard let methodEnd = find(space, bytes, start, end), methodEnd > start else { return nil }
-        for index in start..<methodEnd where !isTokenByte(bytes[index]) { return nil }
+        var methodEnd = start
+        while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
+        guard methodEnd > start, methodEnd < end, bytes[methodEnd] == space else { return false }
         let uriStart = skipSpace(bytes, methodEnd, end)
-        guard let uriEnd = find(space, bytes, uriStart, end), uriEnd > uriStart else { return nil }
+        guard let uriEnd = find(space, bytes, uriStart, end), uriEnd > uriStart else { return false }
         let versionStart = skipSpace(bytes, uriEnd, end)
-        guard hasPrefixIgnoringCase(bytes, versionStart, end, "sip/") else { return nil }
-        return .request(method: methodString(bytes, start, methodEnd), uri: range(uriStart, uriEnd))
+        guard hasPrefixIgnoringCase(bytes, versionStart, end, "sip/") else { return false }
+        message.isRequest = true
+        message.requestMethod = SIPLazyMethod.decoding(bytes, start, methodEnd)
+        message.startLineText = range(uriStart, uriEnd)
+        return true
     }
 
     // MARK: Header names
 
-    private static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
+    /// The header a name `start..<end` (any case, compact forms included) names, when ringlog reads it.
+    ///
+    /// The name is compared as little-endian words of up to eight bytes: each constant pair is a name's
+    /// lower-case ASCII bytes and a mask with 0x20 over its letters, so `word | mask == name` matches a letter
+    /// in either case and any other byte exactly.
+    static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
         let length = end - start
-        if length == 1 {
+        guard length > 0 else { return nil }
+        guard length > 1 else {
             switch bytes[start] | 0x20 {
             case UInt8(ascii: "i"): return .callID
             case UInt8(ascii: "f"): return .from
@@ -143,44 +222,77 @@ enum SIPMessageDecoder {
             default: return nil
             }
         }
-        func named(_ name: StaticString) -> Bool { equalsIgnoringCase(bytes, start, end, name) }
+        guard length <= 19 else { return nil }
+        let first = word(bytes, start, min(length, 8))
+        func rest(_ offset: Int, _ mask: UInt64) -> UInt64 {
+            word(bytes, start + offset, min(length - offset, 8)) | mask
+        }
         switch length {
-        case 2: return named("to") ? .to : nil
-        case 3: return named("via") ? .via : nil
-        case 4: return named("from") ? .from : named("cseq") ? .cseq : nil
-        case 6: return named("reason") ? .reason : nil
-        case 7: return named("call-id") ? .callID : named("contact") ? .contact : nil
-        case 8: return named("refer-to") ? .referTo : named("replaces") ? .replaces : nil
-        case 9: return named("diversion") ? .diversion : nil
-        case 11: return named("referred-by") ? .referredBy : nil
-        case 12: return named("content-type") ? .contentType : named("history-info") ? .historyInfo : nil
-        case 14: return named("content-length") ? .contentLength : nil
-        case 15: return named("remote-party-id") ? .remotePartyID : nil
-        case 19: return named("p-asserted-identity") ? .pAssertedIdentity : nil
+        case 2: return first | 0x2020 == 0x6f74 ? .to : nil
+        case 3: return first | 0x20_2020 == 0x61_6976 ? .via : nil
+        case 4:
+            let name = first | 0x2020_2020
+            return name == 0x6d6f_7266 ? .from : name == 0x7165_7363 ? .cseq : nil
+        case 6: return first | 0x2020_2020_2020 == 0x6e6f_7361_6572 ? .reason : nil
+        case 7:
+            if first | 0x20_2000_2020_2020 == 0x64_692d_6c6c_6163 { return .callID }
+            return first | 0x20_2020_2020_2020 == 0x74_6361_746e_6f63 ? .contact : nil
+        case 8:
+            if first | 0x2020_0020_2020_2020 == 0x6f74_2d72_6566_6572 { return .referTo }
+            return first | 0x2020_2020_2020_2020 == 0x7365_6361_6c70_6572 ? .replaces : nil
+        case 9:
+            return first | 0x2020_2020_2020_2020 == 0x6f69_7372_6576_6964 && rest(8, 0x20) == 0x6e ? .diversion : nil
+        case 11:
+            return first | 0x2020_2020_2020_2020 == 0x6465_7272_6566_6572 && rest(8, 0x20_2000) == 0x79_622d
+                ? .referredBy : nil
+        case 12:
+            let name = first | 0x20_2020_2020_2020
+            if name == 0x2d74_6e65_746e_6f63 { return rest(8, 0x2020_2020) == 0x6570_7974 ? .contentType : nil }
+            if name == 0x2d79_726f_7473_6968 { return rest(8, 0x2020_2020) == 0x6f66_6e69 ? .historyInfo : nil }
+            return nil
+        case 14:
+            return first | 0x20_2020_2020_2020 == 0x2d74_6e65_746e_6f63
+                && rest(8, 0x2020_2020_2020) == 0x6874_676e_656c ? .contentLength : nil
+        case 15:
+            return first | 0x2000_2020_2020_2020 == 0x702d_6574_6f6d_6572
+                && rest(8, 0x20_2000_2020_2020) == 0x64_692d_7974_7261 ? .remotePartyID : nil
+        case 19:
+            return first | 0x2020_2020_2020_0020 == 0x7472_6573_7361_2d70
+                && rest(8, 0x2020_2020_2000_2020) == 0x746e_6564_692d_6465 && rest(16, 0x20_2020) == 0x79_7469
+                ? .pAssertedIdentity : nil
         default: return nil
         }
     }
 
+    /// `length` (1 to 8) bytes from `start` as a little-endian word, the rest zero.
+    @inline(__always) static func word(_ bytes: Bytes, _ start: Int, _ length: Int) -> UInt64 {
+        guard start >= 0, length > 0, length <= 8, start + length <= bytes.count, let base = bytes.baseAddress
+        else { return 0 }
+        if start + 8 <= bytes.count {
+            let loaded = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+            return length == 8 ? loaded : loaded & ((1 &<< UInt64(length &* 8)) &- 1)
+        }
+        var value: UInt64 = 0
+        for offset in 0..<length { value |= UInt64(base[start + offset]) &<< UInt64(offset &* 8) }
+        return value
+    }
+
     // MARK: Header values
 
-    /// Applies one header; a folded value is first copied with each line break and the whitespace around
-    /// it turned into one space, so the value parsers never see CR or LF.
-    private static func apply(
-        _ header: (kind: HeaderKind, start: Int, end: Int, folded: Bool), _ bytes: Bytes,
-        to message: inout SIPMessage, _ fields: inout Fields
+    /// Applies a header whose value spans several lines: the value is first copied with each line break and
+    /// the whitespace around it turned into one space, so the value parsers never see CR or LF.
+    private static func applyFolded(
+        _ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to message: inout SIPMessage,
+        _ fields: inout Fields, _ appendix: inout Appendix
     ) {
-        guard header.folded else {
-            apply(header.kind, bytes, header.start, header.end, to: &message, &fields, inPlace: true)
-            return
-        }
         var unfolded: [UInt8] = []
-        unfolded.reserveCapacity(header.end - header.start)
-        var index = header.start
-        while index < header.end {
+        unfolded.reserveCapacity(end - start)
+        var index = start
+        while index < end {
             let byte = bytes[index]
             if byte == cr || byte == lf {
                 while unfolded.last == space || unfolded.last == tab { unfolded.removeLast() }
-                index = skipSpace(bytes, index, header.end)
+                index = skipSpace(bytes, index, end)
                 unfolded.append(space)
             } else {
                 unfolded.append(byte)
@@ -188,15 +300,37 @@ enum SIPMessageDecoder {
             }
         }
         unfolded.withUnsafeBufferPointer {
-            apply(header.kind, $0, 0, $0.count, to: &message, &fields, inPlace: false)
+            apply(kind, $0, 0, $0.count, to: &message, &fields, &appendix, inPlace: false)
         }
     }
 
+    /// A name-addr parsed by ``parseLazyNameAddress(_:_:_:)`` made into a field of the message: with
+    /// `inPlace`, its ranges are the message's own; otherwise (an unfolded copy) its bytes go to the appendix,
+    /// as does an escaped display name's text.
+    @inline(__always) private static func kept(
+        _ parsed: (address: SIPLazyAddress?, parameters: Int, escapedName: Bool), _ bytes: Bytes,
+        _ appendix: inout Appendix, inPlace: Bool
+    ) -> SIPLazyAddress? {
+        guard var address = parsed.address else { return nil }
+        if parsed.escapedName {
+            address.displayName = appendix.storeUnescaped(
+                bytes, Int(address.displayName.start), Int(address.displayName.end))
+        } else if !inPlace {
+            address.displayName = appendix.store(address.displayName, from: bytes)
+        }
+        if !inPlace {
+            address.uri = appendix.store(address.uri, from: bytes)
+            address.tag = appendix.store(address.tag, from: bytes)
+        }
+        return address
+    }
+
     /// Applies one header's value `start..<end` of `bytes`. With `inPlace`, `bytes` are the message's own
-    /// and the fields read on demand keep ranges of them; otherwise (an unfolded copy) they keep strings.
+    /// and the fields read on demand keep ranges of them; otherwise (an unfolded copy) they are copied to the
+    /// appendix.
     private static func apply(
         _ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to message: inout SIPMessage,
-        _ fields: inout Fields, inPlace: Bool
+        _ fields: inout Fields, _ appendix: inout Appendix, inPlace: Bool
     ) {
         switch kind {
         case .callID:
@@ -204,28 +338,26 @@ enum SIPMessageDecoder {
             fields.callIDSeen = true
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, end)
-            let callID = range(valueStart, valueEnd)
-            message.lazyCallID = inPlace ? callID : callID.resolved(in: bytes)
+            message.lazyCallID = inPlace ? range(valueStart, valueEnd) : appendix.store(bytes, valueStart, valueEnd)
         case .cseq:
             guard !fields.cseqSeen else { return }
             fields.cseqSeen = true
             if let (number, method) = parseCSeq(bytes, start, end) {
                 message.cseqNumber = number
-                message.cseqMethod = method
+                message.lazyCSeqMethod = method
+                if !inPlace { message.lazyCSeqMethod.text = appendix.store(method.text, from: bytes) }
                 fields.cseqValid = true
             }
         case .from:
             // From and To must appear once (RFC 3261 §20). When a malformed message repeats one, the last
             // copy wins, as in libre, the SIP stack ringlog is checked against.
-            fields.fromSeen = true
-            if let address = parseLazyNameAddress(bytes, start, end).address {
-                message.lazyFrom = inPlace ? address : address.resolved(in: bytes)
+            if let address = kept(parseLazyNameAddress(bytes, start, end), bytes, &appendix, inPlace: inPlace) {
+                message.lazyFrom = address
                 fields.fromValid = true
             }
         case .to:
-            fields.toSeen = true
-            if let address = parseLazyNameAddress(bytes, start, end).address {
-                message.lazyTo = inPlace ? address : address.resolved(in: bytes)
+            if let address = kept(parseLazyNameAddress(bytes, start, end), bytes, &appendix, inPlace: inPlace) {
+                message.lazyTo = address
                 fields.toValid = true
             }
         case .via:
@@ -236,15 +368,17 @@ enum SIPMessageDecoder {
             if find(comma, bytes, start, parameters) == nil,
                 let branch = findParameter(bytes, parameters, end, "branch")
             {
-                let text = range(branch.lowerBound, branch.upperBound)
-                message.lazyTopViaBranch = inPlace ? text : text.resolved(in: bytes)
+                message.lazyTopViaBranch =
+                    inPlace
+                    ? range(branch.lowerBound, branch.upperBound)
+                    : appendix.store(bytes, branch.lowerBound, branch.upperBound)
             }
         case .contact:
             guard message.lazyContact == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
             if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
-            let address = parseLazyNameAddress(bytes, valueStart, end).address
-            message.lazyContact = inPlace ? address : address?.resolved(in: bytes)
+            message.lazyContact = kept(
+                parseLazyNameAddress(bytes, valueStart, end), bytes, &appendix, inPlace: inPlace)
         case .pAssertedIdentity:
             forEachNameAddress(bytes, start, end) { message.pAssertedIdentities.append($0) }
         case .remotePartyID:
@@ -271,13 +405,16 @@ enum SIPMessageDecoder {
                 message.reasons.append(makeString(bytes, valueStart, valueEnd))
             }
         case .contentType:
-            guard message.contentType == nil else { return }
+            guard case .absent = message.lazyContentType else { return }
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, find(semicolon, bytes, valueStart, end) ?? end)
             guard valueEnd > valueStart else { return }
-            message.contentType =
-                equalsIgnoringCase(bytes, valueStart, valueEnd, "application/sdp")
-                ? "application/sdp" : makeString(bytes, valueStart, valueEnd).lowercased()
+            if equalsIgnoringCase(bytes, valueStart, valueEnd, "application/sdp") {
+                message.lazyContentType = .sdp
+            } else {
+                message.lazyContentType = .decoded(
+                    inPlace ? range(valueStart, valueEnd) : appendix.store(bytes, valueStart, valueEnd))
+            }
         case .contentLength:
             guard fields.contentLength == nil else { return }
             let valueStart = skipSpace(bytes, start, end)
@@ -291,7 +428,7 @@ enum SIPMessageDecoder {
         }
     }
 
-    private static func parseCSeq(_ bytes: Bytes, _ start: Int, _ end: Int) -> (UInt32, String)? {
+    private static func parseCSeq(_ bytes: Bytes, _ start: Int, _ end: Int) -> (UInt32, SIPLazyMethod)? {
         var index = skipSpace(bytes, start, end)
         let digitsStart = index
         var number: UInt64 = 0
@@ -306,31 +443,42 @@ enum SIPMessageDecoder {
         var methodEnd = methodStart
         while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
         guard methodEnd > methodStart else { return nil }
-        return (UInt32(number), methodString(bytes, methodStart, methodEnd))
+        return (UInt32(number), SIPLazyMethod.decoding(bytes, methodStart, methodEnd))
     }
 
     /// Parses the first name-addr (`"Name" <uri>;params`, `Name <uri>`) or addr-spec (`uri;params`) of
     /// `start..<end`. Returns the address and where its header parameters start, which is where a list
     /// parser looks for the comma that starts the next value.
     static func parseNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (address: NameAddress?, parameters: Int) {
-        let (address, parameters) = parseLazyNameAddress(bytes, start, end)
-        return (address?.materialized(in: bytes), parameters)
+        let (lazy, parameters, escapedName) = parseLazyNameAddress(bytes, start, end)
+        guard let lazy else { return (nil, parameters) }
+        var address = lazy.materialized(in: bytes)
+        if escapedName {
+            address.displayName = unescapeQuoted(bytes, Int(lazy.displayName.start), Int(lazy.displayName.end))
+        }
+        return (address, parameters)
     }
 
-    /// ``parseNameAddress(_:_:_:)`` with the parts as ranges of `bytes` (an escaped display name as text).
+    /// ``parseNameAddress(_:_:_:)`` with the parts as ranges of `bytes`. When `escapedName` is true the
+    /// display name's range holds `\x` escapes to remove (and is not empty).
     static func parseLazyNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (
-        address: SIPLazyAddress?, parameters: Int
+        address: SIPLazyAddress?, parameters: Int, escapedName: Bool
     ) {
         var index = skipSpace(bytes, start, end)
-        guard index < end else { return (nil, end) }
+        guard index < end else { return (nil, end, false) }
         var displayName = SIPLazyText.absent
+        var escaped = false
         var uriStart: Int
         var uriEnd: Int
         var parametersStart: Int
-        if bytes[index] == quote {
+        if bytes[index] == lessThan {
+            // The usual `<uri>;params`, without a display name.
+            uriStart = index + 1
+            uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
+            parametersStart = min(uriEnd + 1, end)
+        } else if bytes[index] == quote {
             let nameStart = index + 1
             var cursor = nameStart
-            var escaped = false
             while cursor < end && bytes[cursor] != quote {
                 if bytes[cursor] == backslash {
                     escaped = true
@@ -339,14 +487,9 @@ enum SIPMessageDecoder {
                 cursor += 1
             }
             let nameEnd = min(cursor, end)
-            if escaped {
-                let unescaped = unescapeQuoted(bytes, nameStart, nameEnd)
-                if !unescaped.isEmpty { displayName = .text(unescaped) }
-            } else if nameEnd > nameStart {
-                displayName = range(nameStart, nameEnd)
-            }
+            if escaped || nameEnd > nameStart { displayName = range(nameStart, nameEnd) }
             index = min(cursor + 1, end)
-            guard let open = find(lessThan, bytes, index, end) else { return (nil, end) }
+            guard let open = find(lessThan, bytes, index, end) else { return (nil, end, false) }
             uriStart = open + 1
             uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
             parametersStart = min(uriEnd + 1, end)
@@ -366,12 +509,15 @@ enum SIPMessageDecoder {
         }
         uriStart = skipSpace(bytes, uriStart, uriEnd)
         uriEnd = trimTrailingSpace(bytes, uriStart, uriEnd)
-        guard uriEnd > uriStart else { return (nil, parametersStart) }
+        guard uriEnd > uriStart else { return (nil, parametersStart, false) }
         var tag = SIPLazyText.absent
         if let tagRange = findParameter(bytes, parametersStart, end, "tag") {
             tag = range(tagRange.lowerBound, tagRange.upperBound)
         }
-        return (SIPLazyAddress(displayName: displayName, uri: range(uriStart, uriEnd), tag: tag), parametersStart)
+        return (
+            SIPLazyAddress(displayName: displayName, uri: range(uriStart, uriEnd), tag: tag), parametersStart,
+            escaped
+        )
     }
 
     /// Calls `body` with each name-addr of a comma-separated list.
@@ -513,55 +659,62 @@ enum SIPMessageDecoder {
     /// inside quotes or `<…>` do not count.
     static func findParameter(_ bytes: Bytes, _ start: Int, _ end: Int, _ name: StaticString) -> Range<Int>? {
         var index = start
-        var inQuotes = false
         var inAngle = false
         while index < end {
             let byte = bytes[index]
-            if inQuotes {
-                if byte == backslash {
-                    index += 1
-                } else if byte == quote {
-                    inQuotes = false
-                }
+            // Only quotes, `<`, `>`, `,` and `;` (their bits below) matter between parameter names.
+            guard byte < 64 && (0x5800_1004_0000_0000 as UInt64) >> UInt64(byte) & 1 != 0 else {
                 index += 1
                 continue
             }
-            if byte == quote {
-                inQuotes = true
-            } else if byte == lessThan {
+            switch byte {
+            case quote:
+                index += 1
+                while index < end && bytes[index] != quote {
+                    if bytes[index] == backslash { index += 1 }
+                    index += 1
+                }
+                index += 1
+            case lessThan:
                 inAngle = true
-            } else if byte == greaterThan {
+                index += 1
+            case greaterThan:
                 inAngle = false
-            } else if byte == comma && !inAngle {
+                index += 1
+            case comma where !inAngle:
                 return nil
-            } else if byte == semicolon && !inAngle {
+            case semicolon where !inAngle:
                 let nameStart = skipSpace(bytes, index + 1, end)
                 var nameEnd = nameStart
                 while nameEnd < end && isTokenByte(bytes[nameEnd]) { nameEnd += 1 }
                 if equalsIgnoringCase(bytes, nameStart, nameEnd, name) {
-                    var valueStart = skipSpace(bytes, nameEnd, end)
-                    guard valueStart < end, bytes[valueStart] == UInt8(ascii: "=") else {
-                        return valueStart..<valueStart
-                    }
-                    valueStart = skipSpace(bytes, valueStart + 1, end)
-                    if valueStart < end && bytes[valueStart] == quote {
-                        let closing = find(quote, bytes, valueStart + 1, end) ?? end
-                        return (valueStart + 1)..<closing
-                    }
-                    var valueEnd = valueStart
-                    while valueEnd < end && bytes[valueEnd] != semicolon && bytes[valueEnd] != comma
-                        && !isSpace(bytes[valueEnd])
-                    {
-                        valueEnd += 1
-                    }
-                    return valueStart..<valueEnd
+                    return parameterValue(bytes, nameEnd, end)
                 }
                 index = nameEnd
-                continue
+            default:
+                index += 1
             }
-            index += 1
         }
         return nil
+    }
+
+    /// The value of a parameter whose name ends at `nameEnd`: after `=`, without quotes; empty without `=`.
+    private static func parameterValue(_ bytes: Bytes, _ nameEnd: Int, _ end: Int) -> Range<Int> {
+        var valueStart = skipSpace(bytes, nameEnd, end)
+        guard valueStart < end, bytes[valueStart] == UInt8(ascii: "=") else { return valueStart..<valueStart }
+        valueStart = skipSpace(bytes, valueStart + 1, end)
+        if valueStart < end && bytes[valueStart] == quote {
+            let closing = find(quote, bytes, valueStart + 1, end) ?? end
+            return (valueStart + 1)..<closing
+        }
+        var valueEnd = valueStart
+        // The value ends at `;`, `,` or whitespace (their bits below).
+        while valueEnd < end {
+            let byte = bytes[valueEnd]
+            if byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0 { break }
+            valueEnd += 1
+        }
+        return valueStart..<valueEnd
     }
 
     // MARK: Bytes
@@ -584,15 +737,11 @@ enum SIPMessageDecoder {
         byte == space || byte == tab || byte == cr || byte == lf
     }
 
-    /// RFC 3261 token characters.
+    /// RFC 3261 token characters: letters, digits and `-.!%*_+`'~`.
     @inline(__always) static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), zero...nine: true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "*"),
-            UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "~"):
-            true
-        default: false
-        }
+        // One bit per ASCII character: 0-63 in the first word, 64-127 in the second.
+        let bits: UInt64 = byte < 64 ? 0x03ff_6ca2_0000_0000 : 0x47ff_ffff_87ff_fffe
+        return byte < 128 && bits >> UInt64(byte & 63) & 1 != 0
     }
 
     /// The index of the next LF at or after `start`, or the buffer's end.
@@ -640,45 +789,10 @@ enum SIPMessageDecoder {
         return equalsIgnoringCase(bytes, start, start + length, lowercase)
     }
 
-    /// `start..<end` as a field read on demand (messages are at most ``SIPMessage/maximumEncodedSize`` bytes).
+    /// `start..<end` as a field read on demand (messages are at most ``SIPMessage/maximumEncodedSize`` bytes;
+    /// a message's storage grows past that only by texts set through its properties).
     @inline(__always) static func range(_ start: Int, _ end: Int) -> SIPLazyText {
-        .bytes(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: max(start, end)))
-    }
-
-    /// Whether a field reads as the empty string (or is absent).
-    static func isEmpty(_ text: SIPLazyText) -> Bool {
-        switch text {
-        case .absent: true
-        case .bytes(let start, let end): start >= end
-        case .text(let text): text.isEmpty
-        }
-    }
-
-    /// A method name: the usual ones as literals (no string is built for them), others as written.
-    static func methodString(_ bytes: Bytes, _ start: Int, _ end: Int) -> String {
-        func spells(_ name: StaticString) -> Bool {
-            guard end - start == name.utf8CodeUnitCount else { return false }
-            let letters = name.utf8Start
-            for offset in 0..<(end - start) where bytes[start + offset] != letters[offset] { return false }
-            return true
-        }
-        switch end - start {
-        case 3:
-            if spells("ACK") { return "ACK" }
-            if spells("BYE") { return "BYE" }
-        case 5:
-            if spells("PRACK") { return "PRACK" }
-        case 6:
-            if spells("INVITE") { return "INVITE" }
-            if spells("CANCEL") { return "CANCEL" }
-            if spells("UPDATE") { return "UPDATE" }
-            if spells("NOTIFY") { return "NOTIFY" }
-        case 7:
-            if spells("OPTIONS") { return "OPTIONS" }
-        default:
-            break
-        }
-        return makeString(bytes, start, end)
+        SIPLazyText(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: max(start, end)))
     }
 
     /// A string of `start..<end` (invalid UTF-8 is repaired with U+FFFD).
