@@ -21,10 +21,8 @@ struct PacketDissector {
     private var sctpMessages: SCTPMessageReassembler
     private var time = CaptureTime(microsecondsSinceEpoch: 0)
     private var output: [CapturedPacket] = []
-    /// The text of the IPv4 addresses seen last, newest at the end: a capture's packets mostly go between
-    /// the same few hosts, so most packets need no address formatted.
-    private var recentIPv4Names: [(address: UInt32, name: String)] = []
-    private static let recentIPv4NameLimit = 4
+    /// The text of the IPv4 addresses seen last.
+    private var recentIPv4Names = RecentIPv4Names()
 
     /// Creates a dissector for frames of `linkType`.
     init(linkType: LinkType, hepDecoder: HEPDecoder, limits: CaptureLimits) {
@@ -141,9 +139,9 @@ struct PacketDissector {
         // bytes (`unsafeUninitializedCapacity` goes through the standard library's generic allocation).
         return CapturedPacket(
             timestamp: time,
-            source: TransportEndpoint(address: name(of: .v4(datagram.source)), port: datagram.sourcePort),
+            source: TransportEndpoint(address: recentIPv4Names.name(of: datagram.source), port: datagram.sourcePort),
             destination: TransportEndpoint(
-                address: name(of: .v4(datagram.destination)), port: datagram.destinationPort),
+                address: recentIPv4Names.name(of: datagram.destination), port: datagram.destinationPort),
             transport: .udp, payload: Array(payload))
     }
 
@@ -433,11 +431,7 @@ struct PacketDissector {
     /// `address.description`, from the recent IPv4 names when it is there.
     private mutating func name(of address: IPAddress) -> String {
         guard case .v4(let value) = address else { return address.description }
-        for entry in recentIPv4Names where entry.address == value { return entry.name }
-        let name = address.description
-        if recentIPv4Names.count == Self.recentIPv4NameLimit { recentIPv4Names.removeFirst() }
-        recentIPv4Names.append((value, name))
-        return name
+        return recentIPv4Names.name(of: value)
     }
 
     private mutating func emit(
