@@ -50,3 +50,32 @@ extension ArraySlice<UInt8> {
         }
     }
 }
+
+/// The same bounds-checked reads on raw bytes, for parsing straight from libpcap's buffer.
+extension UnsafeRawBufferPointer {
+    /// The byte at `offset` from the start, or `nil` past the end.
+    @inline(__always)
+    func byte(at offset: Int) -> UInt8? {
+        guard offset >= 0, offset < count else { return nil }
+        return self[offset]
+    }
+
+    /// The big-endian 16-bit value at `offset`; the caller has checked that `offset + 2 <= count`.
+    @inline(__always)
+    func uncheckedUInt16(at offset: Int) -> UInt16 {
+        UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    /// The big-endian 32-bit value at `offset`; the caller has checked that `offset + 4 <= count`.
+    @inline(__always)
+    func uncheckedUInt32(at offset: Int) -> UInt32 {
+        UInt32(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// The 8 bytes at `offset` as one little-endian word (byte `offset` lowest), or `nil` when they do not fit.
+    @inline(__always)
+    func littleEndianWord(at offset: Int) -> UInt64? {
+        guard offset >= 0, offset + 8 <= count else { return nil }
+        return UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+}

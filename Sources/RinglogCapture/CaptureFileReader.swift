@@ -25,10 +25,12 @@ public struct CaptureFileReader {
     public let path: String
     private let file: PcapFile
     private var dissector: PacketDissector
+    /// The file's link-layer type.
+    private let linkType: LinkType
     private var queued: [CapturedPacket] = []
     private var queuedIndex = 0
-    /// The current frame's bytes: emptied and refilled for each record, so that reading allocates no
-    /// array per frame.
+    /// The current frame's bytes when it is not one of the common kind: emptied and refilled for each such
+    /// record, so that reading allocates no array per frame.
     private var frame: [UInt8] = []
 
     /// Opens the capture file at `path`; HEP packets inside are checked against `authKey` when given.
@@ -44,6 +46,7 @@ public struct CaptureFileReader {
                 "\(path): link-layer type \(name) (\(dataLinkType)) is not supported; ringlog reads Ethernet, "
                     + "Linux cooked (SLL, SLL2), raw IP and loopback captures")
         }
+        self.linkType = linkType
         let decoder = HEPDecoder(authKey: authKey, inflate: ZlibInflater().closure)
         dissector = PacketDissector(linkType: linkType, hepDecoder: decoder, limits: limits)
     }
@@ -61,21 +64,28 @@ public struct CaptureFileReader {
                 queuedIndex += 1
                 return queued[queuedIndex - 1]
             }
-            queued.removeAll(keepingCapacity: true)
-            queuedIndex = 0
+            if !queued.isEmpty {
+                queued.removeAll(keepingCapacity: true)
+                queuedIndex = 0
+            }
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
             let status = file.pcap.pcap_next_ex(file.handle, &header, &data)
             switch status {
             case 1:
                 guard let header, let data else { continue }
-                let length = Int(header.pointee.caplen)
-                frame.removeAll(keepingCapacity: true)
-                frame.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
+                // libpcap's buffer stays valid until the next read: the common frames are dissected in place.
+                let record = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
                 // The file was opened with nanosecond precision, so tv_usec holds nanoseconds.
                 let time = CaptureTime(
                     pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
                     fractionIsNanoseconds: true)
+                if let datagram = PacketDissector.commonDatagram(in: record, linkType: linkType) {
+                    if let packet = dissector.sipMessage(in: datagram, of: record, at: time) { return packet }
+                    continue
+                }
+                frame.removeAll(keepingCapacity: true)
+                frame.append(contentsOf: UnsafeBufferPointer(start: data, count: record.count))
                 dissector.dissect(frame: frame[...], at: time, appendingTo: &queued)
             case PCAP_ERROR_BREAK:  // End of file, for offline reads.
                 return nil

@@ -21,10 +21,8 @@ struct PacketDissector {
     private var sctpMessages: SCTPMessageReassembler
     private var time = CaptureTime(microsecondsSinceEpoch: 0)
     private var output: [CapturedPacket] = []
-    /// The text of the IPv4 addresses seen last, newest at the end: a capture's packets mostly go between
-    /// the same few hosts, so most packets need no address formatted.
-    private var recentIPv4Names: [(address: UInt32, name: String)] = []
-    private static let recentIPv4NameLimit = 4
+    /// The text of the IPv4 addresses seen last.
+    private var recentIPv4Names = RecentIPv4Names()
 
     /// Creates a dissector for frames of `linkType`.
     init(linkType: LinkType, hepDecoder: HEPDecoder, limits: CaptureLimits) {
@@ -66,6 +64,114 @@ struct PacketDissector {
             }
         }
         statistics.sipMessages += output.count - before
+    }
+
+    // MARK: Common case
+
+    /// A frame of the kind most captures consist of: one unfragmented IPv4 UDP datagram (behind Ethernet with
+    /// at most one VLAN tag, Linux cooked or raw IP headers), neither VXLAN nor HEP, with a payload.
+    struct CommonDatagram {
+        /// The IPv4 source address.
+        var source: UInt32
+        /// The IPv4 destination address.
+        var destination: UInt32
+        /// The UDP source port.
+        var sourcePort: UInt16
+        /// The UDP destination port.
+        var destinationPort: UInt16
+        /// Where the UDP payload is in the frame.
+        var payload: Range<Int>
+    }
+
+    /// The common datagram in `frame`, a frame of `linkType`, or `nil` when the frame is of another kind and
+    /// must go through ``dissect(frame:at:appendingTo:)``. Reads the same header fields, with the same checks,
+    /// as that would. (Static, so that a caller holding the dissector in a property does not copy it.)
+    static func commonDatagram(in frame: UnsafeRawBufferPointer, linkType: LinkType) -> CommonDatagram? {
+        guard let ipStart = commonIPv4Start(frame, linkType: linkType), ipStart + 20 <= frame.count else {
+            return nil
+        }
+        let first = frame[ipStart]
+        let headerLength = Int(first & 0x0f) * 4
+        let available = frame.count - ipStart
+        let totalLength = Int(frame.uncheckedUInt16(at: ipStart + 2))
+        // A total length of 0 happens with segmentation offload; trust the captured length then.
+        let end = totalLength == 0 ? available : Swift.min(totalLength, available)
+        // IPv4 with a whole UDP header, not a fragment (more-fragments flag and offset clear).
+        guard first >> 4 == 4, headerLength >= 20, end >= headerLength + 8, frame[ipStart + 9] == 17,
+            frame.uncheckedUInt16(at: ipStart + 6) & 0x3fff == 0
+        else { return nil }
+        let udpStart = ipStart + headerLength
+        let sourcePort = frame.uncheckedUInt16(at: udpStart)
+        let destinationPort = frame.uncheckedUInt16(at: udpStart + 2)
+        let udpLength = Int(frame.uncheckedUInt16(at: udpStart + 4))
+        let payloadStart = udpStart + 8
+        let captured = end - headerLength - 8
+        let payloadCount = udpLength >= 8 ? Swift.min(udpLength - 8, captured) : captured
+        guard payloadCount > 0, destinationPort != 4789, sourcePort != 4789 else { return nil }
+        // HEP starts with `HEP3`/`EEP3` (v3) or the version (1 or 2).
+        let payloadFirst = frame[payloadStart]
+        guard payloadFirst != 1, payloadFirst != 2 else { return nil }
+        if payloadCount >= 4 {
+            let magic = frame.uncheckedUInt32(at: payloadStart)
+            guard magic != 0x4845_5033, magic != 0x4545_5033 else { return nil }  // HEP3, EEP3.
+        }
+        return CommonDatagram(
+            source: frame.uncheckedUInt32(at: ipStart + 12), destination: frame.uncheckedUInt32(at: ipStart + 16),
+            sourcePort: sourcePort, destinationPort: destinationPort,
+            payload: payloadStart..<payloadStart + payloadCount)
+    }
+
+    /// Counts `frame`, which holds `datagram`, captured at `time`, and returns the SIP message it carries,
+    /// if any: the outcome of ``dissect(frame:at:appendingTo:)`` for that frame, with only the SIP payload
+    /// copied.
+    mutating func sipMessage(
+        in datagram: CommonDatagram, of frame: UnsafeRawBufferPointer, at time: CaptureTime
+    ) -> CapturedPacket? {
+        self.time = time
+        statistics.frames += 1
+        let payload = UnsafeRawBufferPointer(rebasing: frame[datagram.payload])
+        // SIP starts with an upper-case letter.
+        guard let first = payload.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"),
+            SIPStartLine.isSIPMessage(payload)
+        else { return nil }
+        statistics.sipMessages += 1
+        // `Array(_:)` of a raw buffer copies with one `memcpy` into storage allocated by code specialised for
+        // bytes (`unsafeUninitializedCapacity` goes through the standard library's generic allocation).
+        return CapturedPacket(
+            timestamp: time,
+            source: TransportEndpoint(address: recentIPv4Names.name(of: datagram.source), port: datagram.sourcePort),
+            destination: TransportEndpoint(
+                address: recentIPv4Names.name(of: datagram.destination), port: datagram.destinationPort),
+            transport: .udp, payload: Array(payload))
+    }
+
+    /// Where an IPv4 header starts in `frame` when its link-layer header is one of the common ones and says
+    /// IPv4; `nil` otherwise.
+    private static func commonIPv4Start(_ frame: UnsafeRawBufferPointer, linkType: LinkType) -> Int? {
+        switch linkType {
+        case .ethernet:
+            guard frame.count >= 14 else { return nil }
+            switch frame.uncheckedUInt16(at: 12) {
+            case 0x0800: return 14
+            case 0x8100, 0x88a8, 0x9100:  // One VLAN tag.
+                return frame.count >= 18 && frame.uncheckedUInt16(at: 16) == 0x0800 ? 18 : nil
+            default: return nil
+            }
+        case .linuxCooked:
+            return frame.count >= 16 && frame.uncheckedUInt16(at: 14) == 0x0800 ? 16 : nil
+        case .linuxCookedV2:
+            return frame.count >= 20 && frame.uncheckedUInt16(at: 0) == 0x0800 ? 20 : nil
+        case .ipv4:
+            return 0
+        case .rawIP, .null, .loop:
+            // Version 4 first; or a 4-byte loopback header first, then version 4 (as dissectIP reads it).
+            guard let first = frame.byte(at: 0) else { return nil }
+            if first >> 4 == 4 { return 0 }
+            guard first >> 4 != 6, frame.count > 4, frame[4] >> 4 == 4 else { return nil }
+            return 4
+        case .ipv6:
+            return nil
+        }
     }
 
     // MARK: Link layer
@@ -325,11 +431,7 @@ struct PacketDissector {
     /// `address.description`, from the recent IPv4 names when it is there.
     private mutating func name(of address: IPAddress) -> String {
         guard case .v4(let value) = address else { return address.description }
-        for entry in recentIPv4Names where entry.address == value { return entry.name }
-        let name = address.description
-        if recentIPv4Names.count == Self.recentIPv4NameLimit { recentIPv4Names.removeFirst() }
-        recentIPv4Names.append((value, name))
-        return name
+        return recentIPv4Names.name(of: value)
     }
 
     private mutating func emit(

@@ -18,23 +18,44 @@ enum SIPStartLine {
 
     /// Whether `bytes` (a whole datagram or message) starts with a SIP start line.
     static func isSIPMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { verdict(for: $0) } == .sip
+    }
+
+    /// Whether `bytes` (a whole datagram or message) starts with a SIP start line.
+    static func isSIPMessage(_ bytes: UnsafeRawBufferPointer) -> Bool {
         verdict(for: bytes) == .sip
     }
 
     /// Classifies the start of `bytes`, which may be an incomplete stream prefix.
     static func verdict(for bytes: ArraySlice<UInt8>) -> Verdict {
-        guard let first = bytes.first else { return .needMoreData }
+        bytes.withUnsafeBytes { verdict(for: $0) }
+    }
+
+    /// `SIP/2.0 ` as a little-endian word (the first byte lowest), compared with 8 bytes at once.
+    private static let statusLinePrefix: UInt64 = 0x2030_2e32_2f50_4953
+    /// `SIP/2.0` in the low 7 bytes of a little-endian word.
+    private static let versionWord: UInt64 = 0x0030_2e32_2f50_4953
+
+    /// Classifies the start of `bytes`, which may be an incomplete stream prefix.
+    static func verdict(for bytes: UnsafeRawBufferPointer) -> Verdict {
+        guard let first = bytes.byte(at: 0) else { return .needMoreData }
         guard first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else { return .notSIP }
-        if bytes.count >= 8, bytes.starts(withASCII: "SIP/2.0 ") {
-            return statusLineVerdict(bytes)
-        }
-        if bytes.count < 8, version.starts(with: bytes) {
+        if let word = bytes.littleEndianWord(at: 0) {
+            if word == statusLinePrefix { return statusLineVerdict(bytes) }
+        } else if isPrefixOfVersion(bytes) {
             return .needMoreData
         }
         return requestLineVerdict(bytes)
     }
 
-    private static func statusLineVerdict(_ bytes: ArraySlice<UInt8>) -> Verdict {
+    /// Whether all of `bytes` (fewer than 8) are the start of `SIP/2.0`.
+    private static func isPrefixOfVersion(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= version.count else { return false }
+        for (index, byte) in bytes.enumerated() where version[index] != byte { return false }
+        return true
+    }
+
+    private static func statusLineVerdict(_ bytes: UnsafeRawBufferPointer) -> Verdict {
         for offset in 8..<11 {
             guard let digit = bytes.byte(at: offset) else { return .needMoreData }
             guard isDigit(digit) else { return .notSIP }
@@ -44,7 +65,7 @@ enum SIPStartLine {
             ? .sip : .notSIP
     }
 
-    private static func requestLineVerdict(_ bytes: ArraySlice<UInt8>) -> Verdict {
+    private static func requestLineVerdict(_ bytes: UnsafeRawBufferPointer) -> Verdict {
         // Method: an upper-case token, then one space.
         var offset = 0
         while let byte = bytes.byte(at: offset), isMethodCharacter(byte) {
@@ -62,6 +83,13 @@ enum SIPStartLine {
         }
         guard let colon = bytes.byte(at: offset) else { return .needMoreData }
         guard offset > schemeStart, colon == UInt8(ascii: ":") else { return .notSIP }
+        // Eight bytes at a time while none of them is a space, a control character or beyond ASCII; the
+        // byte loop below then looks at the rest.
+        while offset + 8 <= maximumLength, let word = bytes.littleEndianWord(at: offset),
+            !hasByteOutsideVisibleASCII(word)
+        {
+            offset += 8
+        }
         while let byte = bytes.byte(at: offset), byte != UInt8(ascii: " ") {
             guard byte > 0x20, byte < 0x7f else { return .notSIP }
             offset += 1
@@ -70,12 +98,27 @@ enum SIPStartLine {
         guard bytes.byte(at: offset) != nil else { return .needMoreData }
         offset += 1
         // Version, then the end of the line.
+        if let word = bytes.littleEndianWord(at: offset) {
+            guard word & 0x00ff_ffff_ffff_ffff == versionWord else { return .notSIP }
+            let end = UInt8(truncatingIfNeeded: word >> 56)
+            return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
+        }
         for (index, expected) in version.enumerated() {
             guard let byte = bytes.byte(at: offset + index) else { return .needMoreData }
             guard byte == expected else { return .notSIP }
         }
         guard let end = bytes.byte(at: offset + version.count) else { return .needMoreData }
         return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
+    }
+
+    /// Whether any of the 8 bytes in `word` is below 0x21 (space and control characters) or above 0x7e
+    /// (DEL and non-ASCII): the classic "has less" and "has more" word tests, exact as yes/no answers.
+    private static func hasByteOutsideVisibleASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let below = (word &- ones &* 0x21) & ~word & highBits
+        let above = ((word &+ ones) | word) & highBits
+        return below | above != 0
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

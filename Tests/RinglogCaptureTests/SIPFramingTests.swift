@@ -20,6 +20,26 @@ import Testing
         #expect(!SIPStartLine.isSIPMessage(Array(line.utf8)[...]))
     }
 
+    @Test func requestURIsAreCheckedByteForByteAtAnyLength() {
+        let good = "INVITE sip:" + String(repeating: "0123456789@example.com;", count: 20)
+        #expect(SIPStartLine.isSIPMessage(Array((good + " SIP/2.0\r\n").utf8)[...]))
+        #expect(SIPStartLine.verdict(for: Array(good.utf8)[...]) == .needMoreData)
+        for bad: UInt8 in [0x00, 0x09, 0x1f, 0x7f, 0x80, 0xc3, 0xff] {
+            for position in 0..<24 {
+                var line = Array("INVITE sip:abcdefghijklmnopqrstuvwxyz SIP/2.0\r\n".utf8)
+                line[11 + position] = bad
+                #expect(SIPStartLine.verdict(for: line[...]) == .notSIP, "byte \(bad) at \(position)")
+            }
+        }
+    }
+
+    @Test func requestURIsLongerThanTheLimitAreNotSIP() {
+        let uri = "sip:" + String(repeating: "a", count: SIPStartLine.maximumLength)
+        #expect(!SIPStartLine.isSIPMessage(Array("INVITE \(uri) SIP/2.0\r\n".utf8)[...]))
+        let fits = "sip:" + String(repeating: "a", count: SIPStartLine.maximumLength - 12)
+        #expect(SIPStartLine.isSIPMessage(Array("INVITE \(fits) SIP/2.0\r\n".utf8)[...]))
+    }
+
     @Test func incompleteStartLinesNeedMoreData() {
         for text in ["S", "SIP/2", "SIP/2.0 1", "INV", "INVITE sip:a@b", "INVITE sip:a SIP/2."] {
             #expect(SIPStartLine.verdict(for: Array(text.utf8)[...]) == .needMoreData, "\(text)")

@@ -1,0 +1,33 @@
+/// The text form of the four IPv4 addresses met last: a capture's packets mostly go between the same few
+/// hosts, so most packets need no address formatted.
+///
+/// Four slots in place (no array to index or keep unique); the oldest one is replaced first.
+struct RecentIPv4Names {
+    private var addresses: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+    private var names: (String?, String?, String?, String?) = (nil, nil, nil, nil)
+    /// The slot to fill next.
+    private var oldest = 0
+
+    /// `IPAddress.v4(address).description`, formatted only when it is not among the recent ones.
+    mutating func name(of address: UInt32) -> String {
+        if addresses.0 == address, let name = names.0 { return name }
+        if addresses.1 == address, let name = names.1 { return name }
+        if addresses.2 == address, let name = names.2 { return name }
+        if addresses.3 == address, let name = names.3 { return name }
+        return formatAndRemember(address)
+    }
+
+    /// Formats `address` and keeps it in place of the oldest one.
+    @inline(never)
+    private mutating func formatAndRemember(_ address: UInt32) -> String {
+        let name = IPAddress.v4(address).description
+        switch oldest {
+        case 0: (addresses.0, names.0) = (address, name)
+        case 1: (addresses.1, names.1) = (address, name)
+        case 2: (addresses.2, names.2) = (address, name)
+        default: (addresses.3, names.3) = (address, name)
+        }
+        oldest = (oldest + 1) % 4
+        return name
+    }
+}
