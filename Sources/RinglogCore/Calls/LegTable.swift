@@ -31,10 +31,13 @@ struct LegTable: Sendable {
     /// message's.
     mutating func remember(callIDOf message: SIPMessage) -> String {
         var isASCII = false
+        // The closure captures the two lists it reads, not `self` (a copy of the whole table).
+        let index = asciiIndex
+        let open = legs
         let found = message.withCallIDBytes { bytes -> Int? in
             guard ASCIICallIDIndex.isASCII(bytes) else { return nil }
             isASCII = true
-            return find(bytes)
+            return Self.find(bytes, index: index, legs: open)
         }
         if let found { return rememberSlot(found) }
         let callID = message.callID
@@ -52,9 +55,13 @@ struct LegTable: Sendable {
     }
 
     private func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        Self.find(bytes, index: asciiIndex, legs: legs)
+    }
+
+    private static func find(_ bytes: UnsafeBufferPointer<UInt8>, index: ASCIICallIDIndex, legs: [CallLeg]) -> Int? {
         let hash = ASCIICallIDIndex.hash(bytes)
         return legs.withUnsafeBufferPointer { legs in
-            asciiIndex.slot(of: bytes, hash: hash) { legs[$0].callID }
+            index.slot(of: bytes, hash: hash) { legs[$0].callID }
         }
     }
 
