@@ -185,7 +185,10 @@ public struct CallTracker: Sendable {
             let isNew = legs.update(callID, { $0.sawInitialInvite }) != true
             // Changed in place: a copy taken out of the table would copy its lists on the first append.
             let startedLeg = !legs.contains(callID)
-            if startedLeg { legs.insert(createLeg(callID, message, packet)) }
+            if startedLeg {
+                let groupID = openGroup(for: callID, at: packet.timestamp)
+                legs.insert(CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp))
+            }
             legs.update(callID) { $0.addInitialInvite(message, packet, startedLeg: startedLeg) }
             if isNew { linkNewLeg(callID, message, packet) }
             return callID
@@ -218,7 +221,8 @@ public struct CallTracker: Sendable {
         guard status >= 100 else { return nil }
         // A response whose INVITE copy has not arrived yet (copies are not strictly ordered): start the leg
         // from it; a leg that never sees its INVITE is a fragment of an older call and is not reported.
-        var leg = createLeg(callID, message, packet)
+        let groupID = openGroup(for: callID, at: packet.timestamp)
+        var leg = CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
         leg.addInitialInviteResponse(message, packet, status: status)
         legs.insert(consume leg)
         return callID
@@ -229,13 +233,14 @@ public struct CallTracker: Sendable {
         return callID
     }
 
-    private mutating func createLeg(_ callID: String, _ message: SIPMessage, _ packet: CapturedPacket) -> CallLeg {
+    /// Opens the call (group) of a new leg and lists the leg among the recent ones; returns the group ID.
+    private mutating func openGroup(for callID: String, at time: CaptureTime) -> Int {
         if legs.count >= configuration.maximumOpenDialogs { evictOldest() }
         let groupID = groups.insert(Group(serial: nextGroupSerial, legIDs: [callID]))
         nextGroupSerial += 1
-        pruneRecentLegs(before: packet.timestamp)
-        recentLegs.append((callID, packet.timestamp))
-        return CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
+        pruneRecentLegs(before: time)
+        recentLegs.append((callID, time))
+        return groupID
     }
 
     // MARK: Transfers

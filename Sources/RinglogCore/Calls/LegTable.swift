@@ -129,13 +129,13 @@ struct LegTable: Sendable {
     mutating func insert(_ leg: consuming CallLeg) {
         let callID = leg.callID
         if let slot = slot(callID) {
-            legs[slot] = leg
+            legs[slot] = consume leg
             return
         }
         let slot = legs.count
         if remembered?.callID == callID { remembered?.slot = slot }
         if !asciiIndex.append(callID) { nonASCIISlots[callID] = slot }
-        legs.append(leg)
+        legs.append(consume leg)
     }
 
     /// Removes and returns the open leg of this Call-ID.
