@@ -66,8 +66,9 @@ enum SIPStartLine {
     }
 
     private static func requestLineVerdict(_ bytes: UnsafeRawBufferPointer) -> Verdict {
-        // Method: an upper-case token, then one space.
-        var offset = 0
+        // Method: an upper-case token, then one space. The leading capitals of the first eight bytes are
+        // counted at once; the byte loop goes on from there.
+        var offset = bytes.littleEndianWord(at: 0).map(leadingCapitalCount) ?? 0
         while let byte = bytes.byte(at: offset), isMethodCharacter(byte) {
             offset += 1
             if offset > 32 { return .notSIP }
@@ -109,6 +110,19 @@ enum SIPStartLine {
         }
         guard let end = bytes.byte(at: offset + version.count) else { return .needMoreData }
         return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
+    }
+
+    /// How many of the bytes of `word`, lowest first, are `A`-`Z` before the first one that is not. Each byte
+    /// is tested on its own (7-bit additions cannot carry into the next byte), so the count is exact.
+    private static func leadingCapitalCount(_ word: UInt64) -> Int {
+        let lowBits: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low = word & lowBits
+        let atLeastA = (low &+ ones &* (0x80 - 0x41)) & highBits  // Low 7 bits >= "A".
+        let aboveZ = (low &+ ones &* (0x7f - 0x5a)) & highBits  // Low 7 bits > "Z".
+        let capitals = atLeastA & ~aboveZ & ~word & highBits  // ... and the top bit clear.
+        return (~capitals & highBits).trailingZeroBitCount / 8
     }
 
     /// Whether any of the 8 bytes in `word` is below 0x21 (space and control characters) or above 0x7e
