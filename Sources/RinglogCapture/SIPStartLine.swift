@@ -14,7 +14,8 @@ enum SIPStartLine {
 
     /// The longest start line accepted; longer ones are treated as not SIP.
     static let maximumLength = 4096
-    private static let version: [UInt8] = Array("SIP/2.0".utf8)
+    /// The length of `SIP/2.0`.
+    private static let versionLength = 7
 
     /// Whether `bytes` (a whole datagram or message) starts with a SIP start line.
     static func isSIPMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
@@ -50,8 +51,8 @@ enum SIPStartLine {
 
     /// Whether all of `bytes` (fewer than 8) are the start of `SIP/2.0`.
     private static func isPrefixOfVersion(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count <= version.count else { return false }
-        for (index, byte) in bytes.enumerated() where version[index] != byte { return false }
+        guard bytes.count <= versionLength else { return false }
+        for (index, byte) in bytes.enumerated() where versionByte(index) != byte { return false }
         return true
     }
 
@@ -104,11 +105,11 @@ enum SIPStartLine {
             let end = UInt8(truncatingIfNeeded: word >> 56)
             return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
         }
-        for (index, expected) in version.enumerated() {
+        for index in 0..<versionLength {
             guard let byte = bytes.byte(at: offset + index) else { return .needMoreData }
-            guard byte == expected else { return .notSIP }
+            guard byte == versionByte(index) else { return .notSIP }
         }
-        guard let end = bytes.byte(at: offset + version.count) else { return .needMoreData }
+        guard let end = bytes.byte(at: offset + versionLength) else { return .needMoreData }
         return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
     }
 
@@ -133,6 +134,11 @@ enum SIPStartLine {
         let below = (word &- ones &* 0x21) & ~word & highBits
         let above = ((word &+ ones) | word) & highBits
         return below | above != 0
+    }
+
+    /// Byte `index` (0-6) of `SIP/2.0`.
+    private static func versionByte(_ index: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: versionWord >> UInt64(8 * index))
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
