@@ -85,7 +85,9 @@ struct PacketDissector {
 
     /// The common datagram in `frame`, a frame of `linkType`, or `nil` when the frame is of another kind and
     /// must go through ``dissect(frame:at:appendingTo:)``. Reads the same header fields, with the same checks,
-    /// as that would. (Static, so that a caller holding the dissector in a property does not copy it.)
+    /// as that would. (Static, so that a caller holding the dissector in a property does not copy it; always
+    /// inlined, as it runs once per frame.)
+    @inline(__always)
     static func commonDatagram(in frame: UnsafeRawBufferPointer, linkType: LinkType) -> CommonDatagram? {
         guard let ipStart = commonIPv4Start(frame, linkType: linkType), ipStart + 20 <= frame.count else {
             return nil
@@ -147,6 +149,7 @@ struct PacketDissector {
 
     /// Where an IPv4 header starts in `frame` when its link-layer header is one of the common ones and says
     /// IPv4; `nil` otherwise.
+    @inline(__always)
     private static func commonIPv4Start(_ frame: UnsafeRawBufferPointer, linkType: LinkType) -> Int? {
         switch linkType {
         case .ethernet:

@@ -14,7 +14,8 @@ enum SIPStartLine {
 
     /// The longest start line accepted; longer ones are treated as not SIP.
     static let maximumLength = 4096
-    private static let version: [UInt8] = Array("SIP/2.0".utf8)
+    /// The length of `SIP/2.0`.
+    private static let versionLength = 7
 
     /// Whether `bytes` (a whole datagram or message) starts with a SIP start line.
     static func isSIPMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
@@ -50,8 +51,8 @@ enum SIPStartLine {
 
     /// Whether all of `bytes` (fewer than 8) are the start of `SIP/2.0`.
     private static func isPrefixOfVersion(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count <= version.count else { return false }
-        for (index, byte) in bytes.enumerated() where version[index] != byte { return false }
+        guard bytes.count <= versionLength else { return false }
+        for (index, byte) in bytes.enumerated() where versionByte(index) != byte { return false }
         return true
     }
 
@@ -66,8 +67,9 @@ enum SIPStartLine {
     }
 
     private static func requestLineVerdict(_ bytes: UnsafeRawBufferPointer) -> Verdict {
-        // Method: an upper-case token, then one space.
-        var offset = 0
+        // Method: an upper-case token, then one space. The leading capitals of the first eight bytes are
+        // counted at once; the byte loop goes on from there.
+        var offset = bytes.littleEndianWord(at: 0).map(leadingCapitalCount) ?? 0
         while let byte = bytes.byte(at: offset), isMethodCharacter(byte) {
             offset += 1
             if offset > 32 { return .notSIP }
@@ -103,12 +105,25 @@ enum SIPStartLine {
             let end = UInt8(truncatingIfNeeded: word >> 56)
             return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
         }
-        for (index, expected) in version.enumerated() {
+        for index in 0..<versionLength {
             guard let byte = bytes.byte(at: offset + index) else { return .needMoreData }
-            guard byte == expected else { return .notSIP }
+            guard byte == versionByte(index) else { return .notSIP }
         }
-        guard let end = bytes.byte(at: offset + version.count) else { return .needMoreData }
+        guard let end = bytes.byte(at: offset + versionLength) else { return .needMoreData }
         return end == UInt8(ascii: "\r") || end == UInt8(ascii: "\n") ? .sip : .notSIP
+    }
+
+    /// How many of the bytes of `word`, lowest first, are `A`-`Z` before the first one that is not. Each byte
+    /// is tested on its own (7-bit additions cannot carry into the next byte), so the count is exact.
+    private static func leadingCapitalCount(_ word: UInt64) -> Int {
+        let lowBits: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low = word & lowBits
+        let atLeastA = (low &+ ones &* (0x80 - 0x41)) & highBits  // Low 7 bits >= "A".
+        let aboveZ = (low &+ ones &* (0x7f - 0x5a)) & highBits  // Low 7 bits > "Z".
+        let capitals = atLeastA & ~aboveZ & ~word & highBits  // ... and the top bit clear.
+        return (~capitals & highBits).trailingZeroBitCount / 8
     }
 
     /// Whether any of the 8 bytes in `word` is below 0x21 (space and control characters) or above 0x7e
@@ -119,6 +134,11 @@ enum SIPStartLine {
         let below = (word &- ones &* 0x21) & ~word & highBits
         let above = ((word &+ ones) | word) & highBits
         return below | above != 0
+    }
+
+    /// Byte `index` (0-6) of `SIP/2.0`.
+    private static func versionByte(_ index: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: versionWord >> UInt64(8 * index))
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

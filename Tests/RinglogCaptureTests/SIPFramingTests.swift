@@ -33,6 +33,24 @@ import Testing
         }
     }
 
+    @Test func methodsAreUpperCaseTokensOfAtMost32Characters() {
+        for method in [
+            "ACK", "INVITE", "REGISTER", "SUBSCRIBE", "A-B_C", "X", "ABCDEFG-", String(repeating: "Q", count: 32),
+        ] {
+            #expect(SIPStartLine.isSIPMessage(Array("\(method) sip:a SIP/2.0\r\n".utf8)[...]), "\(method)")
+        }
+        for method in ["INVITe", "INV\u{C9}TE", "INVITE\t", "REGISTER\u{0}", "A1", String(repeating: "Q", count: 33)] {
+            #expect(!SIPStartLine.isSIPMessage(Array("\(method) sip:a SIP/2.0\r\n".utf8)[...]), "\(method)")
+        }
+        for bad: UInt8 in [0x40, 0x5b, 0xc1, 0xda, 0x61, 0x7a] {
+            for position in 0..<10 {
+                var line = Array("ABCDEFGHIJ sip:a SIP/2.0\r\n".utf8)
+                line[position] = bad
+                #expect(!SIPStartLine.isSIPMessage(line[...]), "byte \(bad) at \(position)")
+            }
+        }
+    }
+
     @Test func requestURIsLongerThanTheLimitAreNotSIP() {
         let uri = "sip:" + String(repeating: "a", count: SIPStartLine.maximumLength)
         #expect(!SIPStartLine.isSIPMessage(Array("INVITE \(uri) SIP/2.0\r\n".utf8)[...]))
