@@ -238,7 +238,7 @@ public struct CallTracker: Sendable {
         if legs.count >= configuration.maximumOpenDialogs { evictOldest() }
         let groupID = groups.insert(Group(serial: nextGroupSerial, legIDs: [callID]))
         nextGroupSerial += 1
-        pruneRecentLegs(before: time)
+        pruneRecentLegs(before: time, droppingClosed: false)
         recentLegs.append((callID, time))
         return groupID
     }
@@ -533,7 +533,7 @@ public struct CallTracker: Sendable {
             let lastActivity = groupLastActivity(groupID)
             if let record = removeGroup(groupID, complete: false) { records.append((lastActivity, record)) }
         }
-        pruneRecentLegs(before: now)
+        pruneRecentLegs(before: now, droppingClosed: true)
         return records
     }
 
@@ -548,13 +548,17 @@ public struct CallTracker: Sendable {
         }
     }
 
-    private mutating func pruneRecentLegs(before time: CaptureTime) {
+    /// Drops the recent legs older than the correlation windows from the front, and with `droppingClosed`
+    /// those whose legs have closed too. Closed entries only cost the scans that skip them (every reader
+    /// looks the leg up), so a new leg drops old ones only, and the once-a-second sweep the closed ones
+    /// (a lookup each).
+    private mutating func pruneRecentLegs(before time: CaptureTime, droppingClosed: Bool) {
         let window = max(
             Self.microseconds(configuration.legCorrelationWindowSeconds),
             Self.microseconds(configuration.referWindowSeconds))
         while recentStart < recentLegs.count,
             time.microsecondsSinceEpoch - recentLegs[recentStart].startedAt.microsecondsSinceEpoch > window
-                || !legs.contains(recentLegs[recentStart].callID)
+                || (droppingClosed && !legs.contains(recentLegs[recentStart].callID))
         {
             recentStart += 1
         }
