@@ -52,7 +52,8 @@ struct Lab: Sendable {
         let lab = try await start(name, portBases: portBases)
         do {
             let result = try await body(lab)
-            await lab.stop()
+            // The run directory (logs, traces) is kept only when something failed, for the diagnosis.
+            if await lab.stop() { try? FileManager.default.removeItem(atPath: lab.runDirectory) }
             return result
         } catch {
             await lab.stop()
@@ -103,18 +104,21 @@ struct Lab: Sendable {
         controlPorts = info.phones.mapValues(\.controlPort)
     }
 
-    /// The lab's own stop command (it signals only PIDs recorded in the run directory).
-    func stop() async {
+    /// The lab's own stop command (it signals only PIDs recorded in the run directory); `true` when it
+    /// stopped everything.
+    @discardableResult
+    func stop() async -> Bool {
         await Self.stop(runDirectory: runDirectory)
     }
 
-    private static func stop(runDirectory: String) async {
+    @discardableResult
+    private static func stop(runDirectory: String) async -> Bool {
         guard
             let stop = try? ChildProcess(
                 executable: scriptsDirectory + "/lab", arguments: ["stop"],
                 environment: ["RINGLOG_LAB_RUN": runDirectory], logPrefix: runDirectory + "/lab-stop")
-        else { return }
-        _ = await stop.wait(timeout: .seconds(120))
+        else { return false }
+        return await stop.wait(timeout: .seconds(120)) == 0
     }
 
     /// Runs `scripts/lab/drive SCENARIO --expect-out FILE` and returns the expected records.
