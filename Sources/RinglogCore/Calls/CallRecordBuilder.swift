@@ -6,6 +6,8 @@ struct CallRecordBuilder {
         case pbx, trunk, phone, unknown
     }
 
+    /// The record of a call's legs, or `nil` when none of them saw an initial INVITE. The legs are filtered
+    /// and sorted in place (the caller's array is its own: no copy of the legs is made).
     func record(legs: inout [CallLeg], transfers: [CallTransfer], complete: Bool) -> CallRecord? {
         // A group whose legs never showed an initial INVITE is a fragment of a call begun before the capture.
         // Legs are referred to by index from here on: binding one to a constant would copy it (a retain and a
@@ -23,6 +25,7 @@ struct CallRecordBuilder {
         }
     }
 
+    /// The record of legs that saw an initial INVITE, in the order they started (at least one).
     private func record(legs: LegList, transfers: [CallTransfer], complete: Bool) -> CallRecord {
         let site = configuration.site
         let direction = direction(of: legs)

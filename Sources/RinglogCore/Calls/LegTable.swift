@@ -97,6 +97,7 @@ struct LegTable: Sendable {
         return bytes
     }
 
+    /// The slot of `callID` in `legs`, or `nil` when it has no open leg.
     private func slot(_ callID: String) -> Int? {
         if let remembered, remembered.callID == callID { return remembered.slot }
         return lookUp(callID)
@@ -105,27 +106,33 @@ struct LegTable: Sendable {
     /// Whether a leg with this Call-ID is open.
     func contains(_ callID: String) -> Bool { slot(callID) != nil }
 
-    /// A copy of the open leg with this Call-ID.
+    /// A copy of the leg with this Call-ID, for the less frequent paths.
     subscript(callID: String) -> CallLeg? {
         guard let slot = slot(callID) else { return nil }
         return legs[slot]
     }
 
-    /// Calls `body` with the open leg of this Call-ID, in place; `nil` when there is none.
+    /// Reads the leg with this Call-ID; `nil` when there is none. Cheap for stored fields; a leg's computed
+    /// properties may copy it here (see ``update(_:_:)``).
     func read<Result>(_ callID: String, _ body: (borrowing CallLeg) -> Result) -> Result? {
         guard let slot = slot(callID) else { return nil }
         // Through the buffer: the array's subscript getter would copy the leg for the call.
         return legs.withUnsafeBufferPointer { body($0[slot]) }
     }
 
-    /// Changes the open leg of this Call-ID in place; `nil` when there is none.
+    /// Changes the leg with this Call-ID in place; `nil` when there is none.
+    ///
+    /// The tracker also reads through this where it may mutate: an exclusive access lets the leg's computed
+    /// properties borrow it where it is stored, while a read through ``read(_:_:)`` copies the leg first
+    /// (a retain and a release of each of its strings and lists) when it calls a property that is not inlined.
     @discardableResult
     mutating func update<Result>(_ callID: String, _ body: (inout CallLeg) -> Result) -> Result? {
         guard let slot = slot(callID) else { return nil }
         return body(&legs[slot])
     }
 
-    /// Adds `leg`, or replaces the open leg with its Call-ID.
+    /// Adds a leg, or replaces the open leg with the same Call-ID. The leg is moved in (`consuming`): a
+    /// borrowed one would be copied into the table.
     mutating func insert(_ leg: consuming CallLeg) {
         let callID = leg.callID
         if let slot = slot(callID) {
@@ -138,7 +145,7 @@ struct LegTable: Sendable {
         legs.append(consume leg)
     }
 
-    /// Removes and returns the open leg of this Call-ID.
+    /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.
     mutating func remove(_ callID: String) -> CallLeg? {
         guard let slot = slot(callID) else { return nil }
         remembered = nil
