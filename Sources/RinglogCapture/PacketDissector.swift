@@ -68,6 +68,9 @@ struct PacketDissector {
 
     // MARK: Common case
 
+    /// VXLAN's UDP port: such datagrams carry Ethernet frames, not SIP.
+    static let vxlanPort: UInt16 = 4789
+
     /// A frame of the kind most captures consist of: one unfragmented IPv4 UDP datagram (behind Ethernet with
     /// at most one VLAN tag, Linux cooked or raw IP headers), neither VXLAN nor HEP, with a payload.
     struct CommonDatagram {
@@ -109,7 +112,7 @@ struct PacketDissector {
         let payloadStart = udpStart + 8
         let captured = end - headerLength - 8
         let payloadCount = udpLength >= 8 ? Swift.min(udpLength - 8, captured) : captured
-        guard payloadCount > 0, destinationPort != 4789, sourcePort != 4789 else { return nil }
+        guard payloadCount > 0, destinationPort != Self.vxlanPort, sourcePort != Self.vxlanPort else { return nil }
         // HEP starts with `HEP3`/`EEP3` (v3) or the version (1 or 2).
         let payloadFirst = frame[payloadStart]
         guard payloadFirst != 1, payloadFirst != 2 else { return nil }
@@ -337,7 +340,7 @@ struct PacketDissector {
         else { return }
         let payload = length >= 8 ? rest.prefix(length - 8) : rest
         guard let first = payload.first else { return }
-        if destinationPort == 4789 || sourcePort == 4789 {  // VXLAN: 8-byte header, then Ethernet.
+        if destinationPort == Self.vxlanPort || sourcePort == Self.vxlanPort {  // VXLAN: 8-byte header, then Ethernet.
             if first & 0x08 != 0, let inner = payload.dropping(8) { dissectEthernet(inner, depth: depth + 1) }
             return
         }

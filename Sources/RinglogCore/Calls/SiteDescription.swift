@@ -78,27 +78,16 @@ public struct SiteDescription: Sendable {
     /// bytes that no other character contains, and a digit followed by a combining mark is another character.
     private static func leadingDialCharacters(of user: String) -> String {
         var text = user
-        // The common cases without indexing the string: no dial character first, or the whole user.
-        let quick = text.withUTF8 { bytes -> String? in
+        return text.withUTF8 { bytes in
             var end = 0
             while end < bytes.count, isDialByte(bytes[end]) { end += 1 }
-            if end == 0 && (bytes.isEmpty || bytes[0] < 0x80) { return "" }
             if end == bytes.count { return user }
-            return nil
+            // A combining mark after the last byte makes that byte part of a longer character: not a dial one.
+            if bytes[end] >= 0x80 {
+                return String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
         }
-        if let quick { return quick }
-        let bytes = user.utf8
-        var end = bytes.startIndex
-        while end != bytes.endIndex {
-            let byte = bytes[end]
-            guard isDialByte(byte) else { break }
-            end = bytes.index(after: end)
-        }
-        // A combining mark after the last byte makes that byte part of a longer character: not a dial one.
-        if end != bytes.endIndex && bytes[end] >= 0x80 {
-            return String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
-        }
-        return String(user[..<end])
     }
 }
 
