@@ -125,7 +125,10 @@ public struct CallReplay: Sendable {
             removed = buffer.removeOldest(ifAtOrBefore: cutoff) { due in
                 // Most messages end no call: appending their empty lists would still cost a call each.
                 let ended = tracker.process(due.message, packet: due.packet)
-                if !ended.isEmpty { records += ended }
+                if !ended.isEmpty {
+                    // The first list is taken as it is: appending it to an empty one would copy it.
+                    if records.isEmpty { records = ended } else { records += ended }
+                }
             }
         }
         return records

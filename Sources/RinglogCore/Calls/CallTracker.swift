@@ -147,8 +147,9 @@ public struct CallTracker: Sendable {
             if !closedEarly.isEmpty { closedEarly = closedEarly.filter { $0.value >= now.microsecondsSinceEpoch } }
             records += evictStale(now: now)
         }
-        // Most messages end no call: no sorting and no copying then.
+        // Most messages end no call, and most of the others one: no sorting and no copying then.
         if records.isEmpty { return [] }
+        if records.count == 1 { return [records.removeLast().1] }
         return records.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
