@@ -74,11 +74,13 @@ struct CallLeg: Sendable {
     var replaces: Replaces?
     /// The initial INVITE's Referred-By header.
     var referredBy: NameAddress?
-    /// When the leg ended, or `nil` while it is open: ``computedEndedAt`` as of the last fact that can change
-    /// it (a copy of the initial INVITE, a 2xx or final response to it, a CANCEL, a BYE). Stored, because the
-    /// tracker reads it after every message of the call.
+    /// When the leg ended, or `nil` while it is open: an answered leg at the BYE that ended it (``endingBye``),
+    /// an unanswered one at its caller's CANCEL or its decisive final response, whichever came first. Kept
+    /// by ``refreshEnd()`` after every fact that can change it (a copy of the initial INVITE, a 2xx or final
+    /// response to it, a CANCEL, a BYE), because the tracker reads it after every message of the call.
     private(set) var endedAt: CaptureTime?
-    /// Whether the leg's end is final: ``computedIsSettled``, kept like ``endedAt``.
+    /// Whether the leg's end is final: hung up after its answer, or a final answer to the INVITE that is not a
+    /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it). Kept like ``endedAt``.
     private(set) var isSettled = false
 
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
@@ -137,7 +139,7 @@ struct CallLeg: Sendable {
 
     /// Whether a response to an INVITE answers this leg's initial INVITE (not a re-INVITE).
     func isInitialInviteResponse(_ message: SIPMessage) -> Bool {
-        guard message.fromTag == fromTag else { return false }
+        guard message.fromTagEquals(fromTag) else { return false }
         return !sawInitialInvite || initialCSeqs.contains(message.cseqNumber)
     }
 
@@ -197,10 +199,19 @@ struct CallLeg: Sendable {
         refreshEnd()
     }
 
-    /// Recomputes ``endedAt`` and ``isSettled`` after a fact they are derived from changed.
+    /// Recomputes ``endedAt`` and ``isSettled`` after a fact they are derived from changed, finding the
+    /// decisive final response and the caller's side once for both.
     private mutating func refreshEnd() {
-        endedAt = computedEndedAt
-        isSettled = computedIsSettled
+        if answer != nil {
+            let bye = endingBye
+            endedAt = bye?.at
+            isSettled = bye != nil
+            return
+        }
+        let side = callerSide
+        let final = decisiveFinal(side)
+        endedAt = Self.unansweredEnd(cancel: callerCancel(side), final: final)
+        isSettled = final.map { $0.status != 401 && $0.status != 407 } ?? false
     }
 
     /// RFC 3326 `SIP;cause=200;text="Call completed elsewhere"`.
@@ -229,6 +240,17 @@ struct CallLeg: Sendable {
         return result
     }
 
+    /// Whether an endpoint in ``calleeEndpoints`` satisfies `predicate`, without building the list.
+    func hasCalleeEndpoint(where predicate: (TransportEndpoint) -> Bool) -> Bool {
+        var listed = false
+        for hop in hops where !passesOn(hop.destination) {
+            if predicate(hop.destination) { return true }
+            listed = true
+        }
+        if !listed, let last = hops.last?.destination { return predicate(last) }
+        return false
+    }
+
     /// Whether more than one endpoint is in ``calleeEndpoints`` (the INVITE was forked), without building it.
     private var hasSeveralCalleeEndpoints: Bool {
         var first: TransportEndpoint?
@@ -255,10 +277,14 @@ struct CallLeg: Sendable {
     /// the INVITE, one branch's final response is not the call's.
     private var needsCallerSideCopies: Bool { !hops.isEmpty && hasSeveralCalleeEndpoints }
 
+    /// Where the caller is, and whether only copies on its side count (see ``needsCallerSideCopies``).
+    private var callerSide: (caller: TransportEndpoint?, strict: Bool) { (callerEndpoint, needsCallerSideCopies) }
+
     /// The final response that ends the leg: the first toward the caller (challenges only when not re-sent).
-    var decisiveFinal: FinalResponse? {
-        let caller = callerEndpoint
-        let strict = needsCallerSideCopies
+    var decisiveFinal: FinalResponse? { decisiveFinal(callerSide) }
+
+    private func decisiveFinal(_ side: (caller: TransportEndpoint?, strict: Bool)) -> FinalResponse? {
+        let (caller, strict) = side
         let newestCSeq = initialCSeqs.max()
         var best: FinalResponse?
         for final in finals {
@@ -272,9 +298,10 @@ struct CallLeg: Sendable {
     }
 
     /// The caller's CANCEL, when there is one.
-    var callerCancel: Cancel? {
-        let caller = callerEndpoint
-        let strict = needsCallerSideCopies
+    var callerCancel: Cancel? { callerCancel(callerSide) }
+
+    private func callerCancel(_ side: (caller: TransportEndpoint?, strict: Bool)) -> Cancel? {
+        let (caller, strict) = side
         var best: Cancel?
         for cancel in cancels where !strict || cancel.source == caller {
             if best.map({ cancel.at < $0.at }) ?? true { best = cancel }
@@ -297,31 +324,22 @@ struct CallLeg: Sendable {
         return best
     }
 
-    /// When the leg ended, or `nil` while it is open, from the facts.
-    private var computedEndedAt: CaptureTime? {
-        if answer != nil { return endingBye?.at }
-        let cancelTime = callerCancel?.at
-        let finalTime = decisiveFinal?.at
-        switch (cancelTime, finalTime) {
-        case (let cancel?, let final?): return min(cancel, final)
-        case (let cancel?, nil): return cancel
-        case (nil, let final?): return final
-        case (nil, nil): return nil
+    /// When an unanswered leg ended: at its caller's CANCEL or its decisive final response, whichever came
+    /// first; `nil` while neither came.
+    private static func unansweredEnd(cancel: Cancel?, final: FinalResponse?) -> CaptureTime? {
+        switch (cancel?.at, final?.at) {
+        case (let cancel?, let final?): min(cancel, final)
+        case (let cancel?, nil): cancel
+        case (nil, let final?): final
+        case (nil, nil): nil
         }
-    }
-
-    /// Whether the leg's end is final: hung up after its answer, or a final answer to the INVITE that is not a
-    /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it).
-    private var computedIsSettled: Bool {
-        if answer != nil { return endingBye != nil }
-        guard let final = decisiveFinal else { return false }
-        return final.status != 401 && final.status != 407
     }
 
     /// The outcome of this leg alone when it was not answered.
     var unansweredOutcome: CallOutcome {
-        let final = decisiveFinal
-        if let cancel = callerCancel, final.map({ cancel.at <= $0.at || $0.status == 487 }) ?? true {
+        let side = callerSide
+        let final = decisiveFinal(side)
+        if let cancel = callerCancel(side), final.map({ cancel.at <= $0.at || $0.status == 487 }) ?? true {
             let elsewhere = cancel.completedElsewhere || (final?.completedElsewhere ?? false)
             return elsewhere ? .answeredElsewhere : .missed
         }

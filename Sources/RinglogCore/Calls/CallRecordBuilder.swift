@@ -41,7 +41,7 @@ struct CallRecordBuilder {
             toLeg = primary
         case .outbound:
             let phoneLeg = Self.firstLeg(legs) { party(of: $0.callerEndpoint) == .phone && !$0.callerTransferredAway }
-            let trunkLeg = Self.firstLeg(legs) { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }
+            let trunkLeg = Self.firstLeg(legs) { leg in leg.hasCalleeEndpoint { party(of: $0) == .trunk } }
             primary = phoneLeg ?? trunkLeg ?? 0
             fromLeg = primary
             toLeg = trunkLeg ?? primary
@@ -65,7 +65,7 @@ struct CallRecordBuilder {
         switch direction {
         case .inbound:
             let ringsPhones =
-                Self.firstLeg(legs) { leg in leg.calleeEndpoints.contains { party(of: $0) == .phone } } != nil
+                Self.firstLeg(legs) { leg in leg.hasCalleeEndpoint { party(of: $0) == .phone } } != nil
             countedAnswers = answeredLegs.filter { index in
                 guard let answer = legs[index].answer else { return false }
                 return legs[index].isPickup
@@ -80,7 +80,10 @@ struct CallRecordBuilder {
         case .internal, .unknown:
             countedAnswers = answeredLegs
         }
-        let answeredAt = countedAnswers.compactMap { legs[$0].answer?.at }.min()
+        var answeredAt: CaptureTime?
+        for index in countedAnswers {
+            if let at = legs[index].answer?.at, answeredAt.map({ at < $0 }) ?? true { answeredAt = at }
+        }
         let lastAnswered = countedAnswers.max {
             (legs[$0].answer?.at ?? legs[$0].startedAt) < (legs[$1].answer?.at ?? legs[$1].startedAt)
         }
@@ -188,7 +191,7 @@ struct CallRecordBuilder {
         guard let site = configuration.site, !legs.isEmpty else { return .unknown }
         if site.hasTrunks {
             if Self.firstLeg(legs, where: { party(of: $0.callerEndpoint) == .trunk }) != nil { return .inbound }
-            if Self.firstLeg(legs, where: { leg in leg.calleeEndpoints.contains { party(of: $0) == .trunk } }) != nil {
+            if Self.firstLeg(legs, where: { leg in leg.hasCalleeEndpoint { party(of: $0) == .trunk } }) != nil {
                 return .outbound
             }
             return .internal

@@ -179,7 +179,7 @@ public struct CallTracker: Sendable {
     ) -> String? {
         switch method {
         case "INVITE":
-            guard message.toTag == nil else {
+            guard !message.hasToTag else {
                 // A re-INVITE (hold, T.38, session refresh, connected-line update): never a new call.
                 return touch(callID, packet.timestamp)
             }
@@ -188,7 +188,7 @@ public struct CallTracker: Sendable {
             let startedLeg = !legs.contains(callID)
             if startedLeg {
                 let groupID = openGroup(for: callID, at: packet.timestamp)
-                legs.insert(CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp))
+                legs.open(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
             }
             legs.update(callID) { $0.addInitialInvite(message, packet, startedLeg: startedLeg) }
             if isNew { linkNewLeg(callID, message, packet) }
@@ -223,9 +223,8 @@ public struct CallTracker: Sendable {
         // A response whose INVITE copy has not arrived yet (copies are not strictly ordered): start the leg
         // from it; a leg that never sees its INVITE is a fragment of an older call and is not reported.
         let groupID = openGroup(for: callID, at: packet.timestamp)
-        var leg = CallLeg(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
-        leg.addInitialInviteResponse(message, packet, status: status)
-        legs.insert(consume leg)
+        legs.open(callID: callID, groupID: groupID, message: message, at: packet.timestamp)
+        legs.update(callID) { $0.addInitialInviteResponse(message, packet, status: status) }
         return callID
     }
 
@@ -358,7 +357,7 @@ public struct CallTracker: Sendable {
     /// caller (to a phone) or the same dialled number (to a trunk) as a leg that started shortly before.
     private func backToBackLeg(for leg: CallLeg, site: SiteDescription) -> String? {
         guard let first = leg.hops.first, site.isPBX(first.source) else { return nil }
-        let towardTrunk = leg.calleeEndpoints.contains { site.isTrunk($0) }
+        let towardTrunk = leg.hasCalleeEndpoint { site.isTrunk($0) }
         let window = Self.microseconds(configuration.legCorrelationWindowSeconds)
         let start = leg.startedAt.microsecondsSinceEpoch
         var index = recentLegs.count - 1
@@ -498,7 +497,7 @@ public struct CallTracker: Sendable {
         for id in legIDs where legs.read(id, { $0.isSettled }) == false { return false }
         if referrals.contains(where: { !$0.consumed && legIDs.contains($0.legID) }) { return false }
         if let site = configuration.site, !answered, legIDs.count == 1,
-            legs.read(legIDs[0], { leg in leg.calleeEndpoints.contains { site.isPBX($0) } }) == true
+            legs.read(legIDs[0], { leg in leg.hasCalleeEndpoint { site.isPBX($0) } }) == true
         {
             return false
         }

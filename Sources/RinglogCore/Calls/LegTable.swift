@@ -131,18 +131,13 @@ struct LegTable: Sendable {
         return body(&legs[slot])
     }
 
-    /// Adds a leg, or replaces the open leg with the same Call-ID. The leg is moved in (`consuming`): a
-    /// borrowed one would be copied into the table.
-    mutating func insert(_ leg: consuming CallLeg) {
-        let callID = leg.callID
-        if let slot = slot(callID) {
-            legs[slot] = consume leg
-            return
-        }
+    /// Opens the leg of a Call-ID that has no open leg, made from its first message where it is stored: a
+    /// leg made by the caller and passed in would be copied on its way into the table.
+    mutating func open(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         let slot = legs.count
         if remembered?.callID == callID { remembered?.slot = slot }
         if !asciiIndex.append(callID) { nonASCIISlots[callID] = slot }
-        legs.append(consume leg)
+        legs.append(CallLeg(callID: callID, groupID: groupID, message: message, at: time))
     }
 
     /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.

@@ -110,6 +110,8 @@ private struct EndpointPattern: Sendable {
     /// The host in lower case.
     var host: String
     var port: UInt16?
+    /// Whether ``host`` is ASCII: an ASCII address then matches exactly when it spells the host in any case.
+    private(set) var hostIsASCII = false
 
     init(_ text: String) throws(SiteDescriptionError) {
         let trimmed = String(text.trimmingSpaces)
@@ -140,22 +142,32 @@ private struct EndpointPattern: Sendable {
             port = nil
         }
         guard !host.isEmpty else { throw SiteDescriptionError("address '\(text)' has no host; write host:port") }
+        hostIsASCII = host.utf8.allSatisfy { $0 < 0x80 }
     }
 
     func matches(_ endpoint: TransportEndpoint) -> Bool {
         guard port == nil || port == endpoint.port else { return false }
+        // The same text (the usual match) compares without reading a byte.
         if endpoint.address == host { return true }
+        guard hostIsASCII else { return endpoint.address.lowercased() == host }
         var address = endpoint.address
         var pattern = host
-        // ASCII: the address in lower case, compared byte by byte (no string is made).
+        // An ASCII address: in lower case, byte by byte (no string is made).
         let asciiMatch = address.withUTF8 { address -> Bool? in
-            guard address.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard let addressBytes = address.baseAddress else { return false }
+            var matches = true
+            for index in 0..<address.count {
+                let byte = addressBytes[index]
+                guard byte < 0x80 else { return nil }
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { matches = false }
+            }
+            // Lower case already: `==` found it unequal. Otherwise compared in lower case.
+            if matches || address.count != pattern.utf8.count { return false }
             return pattern.withUTF8 { pattern in
-                address.count == pattern.count
-                    && zip(address, pattern).allSatisfy { byte, wanted in
-                        let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                        return lower == wanted
-                    }
+                zip(address, pattern).allSatisfy { byte, wanted in
+                    let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                    return lower == wanted
+                }
             }
         }
         if let asciiMatch { return asciiMatch }
