@@ -13,7 +13,7 @@
 /// Only ASCII Call-IDs are indexed: for them, equal bytes are equal strings. A miss proves nothing (a
 /// non-ASCII Call-ID may be canonically equal to an ASCII one), so the leg table then looks the Call-ID up
 /// as a string. Open addressing with linear probing; removal shifts entries back, so there are no
-/// tombstones. Hashes are `Hasher`'s, seeded per process, so crafted Call-IDs cannot force collisions.
+/// tombstones. Hashes are SipHash with a random key per index, so crafted Call-IDs cannot force collisions.
 struct ASCIICallIDIndex: Sendable {
     /// Buckets: slot + 1 of the leg, 0 when empty. The count is a power of two.
     private var buckets: [Int32] = Array(repeating: 0, count: 64)
@@ -21,26 +21,12 @@ struct ASCIICallIDIndex: Sendable {
     private var hashes: [Int?] = []
     private var indexed = 0
 
-    /// The hash of `bytes` as this index computes it: eight bytes at a time (`Hasher.combine(bytes:)` takes
-    /// a slower path).
-    @inline(__always) static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        let raw = UnsafeRawBufferPointer(bytes)
-        var index = 0
-        while index + 8 <= bytes.count {
-            hasher.combine(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
-        }
-        hasher.combine(tail)
-        hasher.combine(bytes.count)
-        return hasher.finalize()
+    /// The key of this index's hash, random per index.
+    private let hasher = SipHash.randomlyKeyed()
+
+    /// The hash of `bytes` as this index computes it.
+    @inline(__always) func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        Int(truncatingIfNeeded: hasher.hash13(bytes))
     }
 
     /// Whether two byte buffers hold the same bytes (memcmp: vectorised).
@@ -75,13 +61,12 @@ struct ASCIICallIDIndex: Sendable {
         }
     }
 
-    /// Records that `slot` (the next slot: legs are appended) holds `callID`.
     /// Lists the next slot with this Call-ID; `false` (the slot is listed, but not indexed) when it is not
     /// ASCII.
     @discardableResult
     mutating func append(_ callID: String) -> Bool {
         var callID = callID
-        let hash = callID.withUTF8 { bytes in Self.isASCII(bytes) ? Self.hash(bytes) : nil }
+        let hash = callID.withUTF8 { bytes -> Int? in Self.isASCII(bytes) ? self.hash(bytes) : nil }
         // Grown before the new slot is listed: growing places every listed slot.
         if hash != nil && (indexed + 1) * 2 > buckets.count { grow() }
         hashes.append(hash)

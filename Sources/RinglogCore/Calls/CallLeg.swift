@@ -208,6 +208,12 @@ struct CallLeg: Sendable {
             isSettled = bye != nil
             return
         }
+        // A ringing leg (the usual case at its INVITE and provisional responses): nothing can have ended it.
+        if finals.isEmpty && cancels.isEmpty {
+            endedAt = nil
+            isSettled = false
+            return
+        }
         let side = callerSide
         let final = decisiveFinal(side)
         endedAt = Self.unansweredEnd(cancel: callerCancel(side), final: final)

@@ -59,7 +59,7 @@ struct LegTable: Sendable {
     }
 
     private static func find(_ bytes: UnsafeBufferPointer<UInt8>, index: ASCIICallIDIndex, legs: [CallLeg]) -> Int? {
-        let hash = ASCIICallIDIndex.hash(bytes)
+        let hash = index.hash(bytes)
         return legs.withUnsafeBufferPointer { legs in
             index.slot(of: bytes, hash: hash) { legs[$0].callID }
         }
