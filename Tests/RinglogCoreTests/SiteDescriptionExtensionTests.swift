@@ -1,5 +1,6 @@
-import RinglogCore
 import Testing
+
+@testable import RinglogCore
 
 @Suite("Site description: extension numbers")
 struct SiteDescriptionExtensionTests {
@@ -14,6 +15,7 @@ struct SiteDescriptionExtensionTests {
     func extensionNumber(pattern: String, user: String, expected: String?) throws {
         let site = try SiteDescription(pbxAddresses: [], extensionPattern: pattern)
         #expect(site.extensionNumber(inUser: user) == expected)
+        #expect(site.isExtensionNumber(user) == (expected == user))
     }
 }
 
@@ -29,6 +31,7 @@ struct SiteDescriptionDialCharacterTests {
         let site = try SiteDescription(pbxAddresses: [])
         let reference = String(user.prefix { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") })
         #expect(site.extensionNumber(inUser: user) == (reference.isEmpty ? nil : reference))
+        #expect(site.isExtensionNumber(user) == (!reference.isEmpty && reference == user))
     }
 }
 

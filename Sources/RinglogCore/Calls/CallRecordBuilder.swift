@@ -28,7 +28,7 @@ struct CallRecordBuilder {
     /// The record of legs that saw an initial INVITE, in the order they started (at least one).
     private func record(legs: LegList, transfers: [CallTransfer], complete: Bool) -> CallRecord {
         let site = configuration.site
-        let direction = direction(of: legs)
+        let (direction, trunkSideLeg) = direction(of: legs)
 
         // The leg that names the call and its parties.
         let primary: Int
@@ -36,12 +36,12 @@ struct CallRecordBuilder {
         var toLeg: Int
         switch direction {
         case .inbound:
-            primary = Self.firstLeg(legs) { party(of: $0.callerEndpoint) == .trunk } ?? 0
+            primary = trunkSideLeg ?? 0
             fromLeg = primary
             toLeg = primary
         case .outbound:
             let phoneLeg = Self.firstLeg(legs) { party(of: $0.callerEndpoint) == .phone && !$0.callerTransferredAway }
-            let trunkLeg = Self.firstLeg(legs) { leg in leg.hasCalleeEndpoint { party(of: $0) == .trunk } }
+            let trunkLeg = trunkSideLeg
             primary = phoneLeg ?? trunkLeg ?? 0
             fromLeg = primary
             toLeg = trunkLeg ?? primary
@@ -187,23 +187,27 @@ struct CallRecordBuilder {
         return .phone
     }
 
-    private func direction(of legs: LegList) -> CallDirection {
-        guard let site = configuration.site, !legs.isEmpty else { return .unknown }
+    /// The call's direction, and the leg that decided it by a trunk address: for an inbound call the first leg
+    /// a trunk called, for an outbound one the first leg that called a trunk (`nil` otherwise).
+    private func direction(of legs: LegList) -> (CallDirection, trunkSideLeg: Int?) {
+        guard let site = configuration.site, !legs.isEmpty else { return (.unknown, nil) }
         if site.hasTrunks {
-            if Self.firstLeg(legs, where: { party(of: $0.callerEndpoint) == .trunk }) != nil { return .inbound }
-            if Self.firstLeg(legs, where: { leg in leg.hasCalleeEndpoint { party(of: $0) == .trunk } }) != nil {
-                return .outbound
+            if let leg = Self.firstLeg(legs, where: { party(of: $0.callerEndpoint) == .trunk }) {
+                return (.inbound, leg)
             }
-            return .internal
+            if let leg = Self.firstLeg(legs, where: { leg in leg.hasCalleeEndpoint { party(of: $0) == .trunk } }) {
+                return (.outbound, leg)
+            }
+            return (.internal, nil)
         }
         // No trunk addresses: decide by whether the numbers are extensions.
         let leg = Self.firstLeg(legs) { !$0.callerTransferredAway } ?? 0
         let fromExtension = legs[leg].caller.user.flatMap { site.extensionNumber(inUser: $0) } != nil
         let toExtension = legs.read(leg) { $0.calledUser }.flatMap { site.extensionNumber(inUser: $0) } != nil
         switch (fromExtension, toExtension) {
-        case (false, true): return .inbound
-        case (true, false): return .outbound
-        default: return .internal
+        case (false, true): return (.inbound, nil)
+        case (true, false): return (.outbound, nil)
+        default: return (.internal, nil)
         }
     }
 
@@ -249,7 +253,7 @@ struct CallRecordBuilder {
     /// E.164 where the number normalises, else the user part as seen; an extension number stays as it is.
     private func normalized(_ raw: String, site: SiteDescription?) -> String {
         // The caller's copy of the site: reading `configuration.site` here would copy it for every number.
-        if site?.extensionNumber(inUser: raw) == raw { return raw }
+        if site?.isExtensionNumber(raw) == true { return raw }
         return configuration.normalizer.normalize(raw)?.e164 ?? raw
     }
 

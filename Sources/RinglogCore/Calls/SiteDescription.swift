@@ -71,6 +71,14 @@ public struct SiteDescription: Sendable {
         return nil
     }
 
+    /// Whether `user` is itself an extension number (``extensionNumber(inUser:)`` gives it back whole),
+    /// without making the string of its leading digits.
+    func isExtensionNumber(_ user: String) -> Bool {
+        if let extensionMatcher { return extensionMatcher.matches(user) }
+        var text = user
+        return text.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy(isDialByte) }
+    }
+
     /// Whether a trunk list was given (direction then comes from addresses rather than numbers).
     var hasTrunks: Bool { !trunkEndpoints.isEmpty }
 
