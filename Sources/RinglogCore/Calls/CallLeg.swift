@@ -2,11 +2,11 @@
 /// message (a proxy's in and out copies, retransmissions) and small reorderings change nothing. The call's
 /// state is computed from these facts when needed.
 struct CallLeg: Sendable {
-    /// One copy of the initial INVITE: where it came from and went, and its Request-URI.
+    /// One copy of the initial INVITE: where it came from and went, and its Request-URI's user.
     struct Hop: Sendable, Equatable {
         var source: TransportEndpoint
         var destination: TransportEndpoint
-        var requestURI: String
+        var requestUser: String?
     }
 
     /// A final response (≥ 300) to the initial INVITE, one per copy.
@@ -52,9 +52,13 @@ struct CallLeg: Sendable {
     var startedAt: CaptureTime
     var lastActivity: CaptureTime
     private(set) var initialCSeqs: [UInt32] = []
-    var caller: NameAddress
-    var callee: NameAddress
-    var requestURI: String?
+    /// The user of the initial INVITE's From URI (its URI is not kept: only numbers are read from it).
+    var fromUser: String?
+    /// The user of the initial INVITE's To URI.
+    var toUser: String?
+    /// The user of the first INVITE copy's Request-URI, once ``sawRequestURI``.
+    var requestUser: String?
+    var sawRequestURI = false
     var assertedCaller: NameAddress?
     var remoteParty: NameAddress?
     var diversions: [NameAddress] = []
@@ -86,13 +90,11 @@ struct CallLeg: Sendable {
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         self.callID = callID
         self.groupID = groupID
-        let from = message.from
-        let to = message.to
-        fromTag = from.tag
+        fromTag = message.fromTag
         startedAt = time
         lastActivity = time
-        caller = from
-        callee = NameAddress(displayName: to.displayName, uri: to.uri)
+        fromUser = message.fromUser
+        toUser = message.toUser
     }
 
     // MARK: Facts
@@ -110,11 +112,9 @@ struct CallLeg: Sendable {
         if !sawInitialInvite {
             sawInitialInvite = true
             if !startedLeg {
-                let from = message.from
-                let to = message.to
-                caller = from
-                callee = NameAddress(displayName: to.displayName, uri: to.uri)
-                fromTag = from.tag
+                fromUser = message.fromUser
+                toUser = message.toUser
+                fromTag = message.fromTag
             }
             assertedCaller = message.pAssertedIdentities.first { $0.user != nil }
             remoteParty = message.remotePartyID
@@ -129,9 +129,12 @@ struct CallLeg: Sendable {
             initialCSeqs.append(message.cseqNumber)
         }
         if correlationID == nil { correlationID = packet.correlationID }
-        if case .request(_, let uri) = message.startLine {
-            if requestURI == nil { requestURI = uri }
-            let hop = Hop(source: packet.source, destination: packet.destination, requestURI: uri)
+        if case .some(let user) = message.requestURIUser {
+            if !sawRequestURI {
+                sawRequestURI = true
+                requestUser = user
+            }
+            let hop = Hop(source: packet.source, destination: packet.destination, requestUser: user)
             if !hops.contains(hop), hops.count < Self.listLimit { hops.append(hop) }
         }
         refreshEnd()
@@ -363,11 +366,11 @@ struct CallLeg: Sendable {
     // MARK: Numbers
 
     /// The calling number as the trust order has it: P-Asserted-Identity, Remote-Party-ID, From.
-    var callerUser: String? { assertedCaller?.user ?? remoteParty?.user ?? caller.user }
+    var callerUser: String? { assertedCaller?.user ?? remoteParty?.user ?? fromUser }
 
     /// The called number: the To user, else the Request-URI user.
-    var calledUser: String? { callee.user ?? requestURI.flatMap { NameAddress(uri: $0).user } }
+    var calledUser: String? { toUser ?? requestUser }
 
     /// The dialled number: the Request-URI user of the first copy, else the To user.
-    var dialledUser: String? { requestURI.flatMap { NameAddress(uri: $0).user } ?? callee.user }
+    var dialledUser: String? { requestUser ?? toUser }
 }

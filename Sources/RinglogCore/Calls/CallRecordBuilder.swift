@@ -130,8 +130,8 @@ struct CallRecordBuilder {
             case .outbound:
                 // A call the PBX forwarded out (Diversion) belongs to the extension that forwarded it.
                 extensionNumber =
-                    legs[fromLeg].caller.user.flatMap { site.extensionNumber(inUser: $0) }
-                    ?? firstDiversionExtension(legs, site: site) ?? legs[fromLeg].caller.user
+                    legs[fromLeg].fromUser.flatMap { site.extensionNumber(inUser: $0) }
+                    ?? firstDiversionExtension(legs, site: site) ?? legs[fromLeg].fromUser
             case .internal:
                 extensionNumber =
                     lastAnswered.flatMap { answeringExtension(legs, $0, site: site) }
@@ -145,7 +145,7 @@ struct CallRecordBuilder {
         let toNumber: String?
         switch direction {
         case .outbound:
-            fromNumber = legs[fromLeg].caller.user ?? legs.read(fromLeg) { $0.callerUser }
+            fromNumber = legs[fromLeg].fromUser ?? legs.read(fromLeg) { $0.callerUser }
             toNumber = legs.read(toLeg) { $0.dialledUser }
         default:
             fromNumber = legs.read(fromLeg) { $0.callerUser }
@@ -202,7 +202,7 @@ struct CallRecordBuilder {
         }
         // No trunk addresses: decide by whether the numbers are extensions.
         let leg = Self.firstLeg(legs) { !$0.callerTransferredAway } ?? 0
-        let fromExtension = legs[leg].caller.user.flatMap { site.extensionNumber(inUser: $0) } != nil
+        let fromExtension = legs[leg].fromUser.flatMap { site.extensionNumber(inUser: $0) } != nil
         let toExtension = legs.read(leg) { $0.calledUser }.flatMap { site.extensionNumber(inUser: $0) } != nil
         switch (fromExtension, toExtension) {
         case (false, true): return (.inbound, nil)
@@ -218,15 +218,15 @@ struct CallRecordBuilder {
     {
         // Read in place (`legs[index]`): a leg bound to a constant is a copy.
         guard let answer = legs[index].answer else { return nil }
-        if legs[index].isPickup { return legs[index].caller.user.flatMap { site.extensionNumber(inUser: $0) } }
+        if legs[index].isPickup { return legs[index].fromUser.flatMap { site.extensionNumber(inUser: $0) } }
         // The first of these users that is an extension, in this order (tried one by one: no list is made).
         if let user = answer.contact?.user, let number = site.extensionNumber(inUser: user) { return number }
         for hop in legs[index].hops where hop.destination == answer.source {
-            if let user = NameAddress(uri: hop.requestURI).user, let number = site.extensionNumber(inUser: user) {
+            if let user = hop.requestUser, let number = site.extensionNumber(inUser: user) {
                 return number
             }
         }
-        if let user = legs[index].callee.user, let number = site.extensionNumber(inUser: user) { return number }
+        if let user = legs[index].toUser, let number = site.extensionNumber(inUser: user) { return number }
         if let user = legs[index].diversions.first?.user { return site.extensionNumber(inUser: user) }
         return nil
     }
@@ -239,7 +239,7 @@ struct CallRecordBuilder {
         var rung: [String] = []
         for index in legs.indices {
             for hop in legs[index].hops where party(of: hop.destination) == .phone {
-                if let user = NameAddress(uri: hop.requestURI).user, let number = site.extensionNumber(inUser: user),
+                if let user = hop.requestUser, let number = site.extensionNumber(inUser: user),
                     !rung.contains(number)
                 {
                     rung.append(number)

@@ -309,7 +309,7 @@ public struct CallTracker: Sendable {
         guard let target = referral.targetUser, target == dialled || Self.sameNumber(target, dialled) else {
             return false
         }
-        return referral.transfereeUser == leg.caller.user
+        return referral.transfereeUser == leg.fromUser
             || (leg.referredBy != nil && leg.referredBy?.user == referral.referrerUser)
     }
 

@@ -304,24 +304,28 @@ public struct NameAddress: Sendable, Equatable, Hashable {
     /// such a URI has no user part, `nil` when the URI is not ASCII and needs the general reading.
     private static func asciiUser(of uri: String) -> String?? {
         var uri = uri
-        return uri.withUTF8 { bytes -> String?? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            var rest = bytes[...]
-            if let colon = rest.firstIndex(of: UInt8(ascii: ":")) {
-                let scheme = rest[..<colon]
-                let isTel = equalsIgnoringCase(scheme, "tel")
-                guard isTel || equalsIgnoringCase(scheme, "sip") || equalsIgnoringCase(scheme, "sips") else {
-                    return .some(nil)
-                }
-                rest = rest[(colon + 1)...]
-                if isTel {
-                    return .some(String(decoding: rest.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self))
-                }
+        return uri.withUTF8 { asciiUser(in: $0) }
+    }
+
+    /// ``user`` of the URI whose bytes these are, when they are ASCII (see ``asciiUser(of:)``): the call
+    /// tracker reads a URI's user from the message's bytes without making a string of the URI.
+    static func asciiUser(in bytes: UnsafeBufferPointer<UInt8>) -> String?? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var rest = bytes[...]
+        if let colon = rest.firstIndex(of: UInt8(ascii: ":")) {
+            let scheme = rest[..<colon]
+            let isTel = equalsIgnoringCase(scheme, "tel")
+            guard isTel || equalsIgnoringCase(scheme, "sip") || equalsIgnoringCase(scheme, "sips") else {
+                return .some(nil)
             }
-            guard let at = rest.firstIndex(of: UInt8(ascii: "@")) else { return .some(nil) }
-            let user = rest[..<at].prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: ":") }
-            return .some(user.isEmpty ? nil : String(decoding: user, as: UTF8.self))
+            rest = rest[(colon + 1)...]
+            if isTel {
+                return .some(String(decoding: rest.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self))
+            }
         }
+        guard let at = rest.firstIndex(of: UInt8(ascii: "@")) else { return .some(nil) }
+        let user = rest[..<at].prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: ":") }
+        return .some(user.isEmpty ? nil : String(decoding: user, as: UTF8.self))
     }
 
     /// Whether ASCII `bytes` spell `word` (lower case) in any case.

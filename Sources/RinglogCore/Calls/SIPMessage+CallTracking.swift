@@ -1,4 +1,24 @@
+/// What the call tracker reads of a message straight from its bytes: no string of a whole header is made.
 extension SIPMessage {
+    /// The user part of the From URI, as ``NameAddress/user`` of ``from`` reads it.
+    var fromUser: String? { Self.user(of: lazyFrom.uri, in: storage) }
+
+    /// The user part of the To URI, as ``NameAddress/user`` of ``to`` reads it.
+    var toUser: String? { Self.user(of: lazyTo.uri, in: storage) }
+
+    /// A request's Request-URI user (`.some(nil)` when it has none); `nil` for a response.
+    var requestURIUser: String?? { isRequest ? .some(Self.user(of: startLineText, in: storage)) : nil }
+
+    /// The user of the URI in `text` (absent: an empty URI, which has none).
+    private static func user(of text: SIPLazyText, in storage: [UInt8]) -> String? {
+        guard !text.isAbsent else { return nil }
+        let ascii = storage.withUnsafeBufferPointer { bytes in
+            NameAddress.asciiUser(in: UnsafeBufferPointer(rebasing: bytes[Int(text.start)..<Int(text.end)]))
+        }
+        if let ascii { return ascii }
+        return NameAddress(uri: text.string(in: storage) ?? "").user
+    }
+
     /// Whether the From tag equals `tag` as a `String` (both absent: equal), without making a string of it
     /// when both are ASCII (the call tracker asks for every response).
     func fromTagEquals(_ tag: String?) -> Bool {
