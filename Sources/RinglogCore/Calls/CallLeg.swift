@@ -87,6 +87,7 @@ struct CallLeg: Sendable {
     /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it). Kept like ``endedAt``.
     private(set) var isSettled = false
 
+    @inline(__always)
     init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         self.callID = callID
         self.groupID = groupID

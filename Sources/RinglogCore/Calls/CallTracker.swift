@@ -127,8 +127,8 @@ public struct CallTracker: Sendable {
     public mutating func advance(to time: CaptureTime) -> [CallRecord] {
         if now.map({ time > $0 }) ?? true { now = time }
         guard let now else { return [] }
-        var records = evicted
-        evicted.removeAll()
+        var records: [(CaptureTime, CallRecord)] = []
+        if !evicted.isEmpty { swap(&records, &evicted) }
         while let due = closingQueue.popDue(now: now.microsecondsSinceEpoch) {
             // A stale entry: the call reopened, ended later, settled or unsettled since, or is gone.
             guard let group = groups[due.groupID], group.serial == due.serial,
@@ -574,7 +574,7 @@ public struct CallTracker: Sendable {
     private mutating func removeGroup(_ groupID: Int, complete: Bool) -> CallRecord? {
         guard let group = removeGroupEntry(groupID) else { return nil }
         var members = group.legIDs.compactMap { legs.remove($0) }
-        referrals.removeAll { referral in group.legIDs.contains(referral.legID) }
+        if !referrals.isEmpty { referrals.removeAll { referral in group.legIDs.contains(referral.legID) } }
         return recordBuilder.record(legs: &members, transfers: group.transfers, complete: complete)
     }
 
