@@ -19,6 +19,18 @@ struct CallRecordTests {
                 + #""ring_seconds":2.9,"talk_seconds":0.0,"outcome":"answered_elsewhere","complete":true}"#)
     }
 
+    @Test("JSON line: control characters escaped, other characters as they are, and read back the same")
+    func jsonLineCharacters() throws {
+        var record = Self.record
+        record.callID = "\u{1}\u{1F}\t\n\r caf\u{E9} \u{1F600} \u{7F}/"
+        record.from = nil
+        let line = record.jsonLine
+        #expect(line.hasPrefix(#"{"call_id":"\u0001\u001f\t\n\r caf\#u{E9} \#u{1F600} \#u{7F}/","direction""#))
+        #expect(line.contains(#""from":null,"to":"1001""#))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["call_id"] as? String == record.callID)
+    }
+
     @Test("Codable uses exactly the documented snake_case keys and round-trips")
     func codable() throws {
         let data = try JSONEncoder().encode(Self.record)

@@ -122,46 +122,82 @@ public struct CallRecord: Codable, Sendable, Equatable {
     /// The record as one line of JSON (no trailing newline), keys in the documented order, durations with
     /// one decimal (`3.0`), absent values as `null`.
     public var jsonLine: String {
-        var line = "{\"call_id\":"
+        // Written as UTF-8 bytes and made a string once: `ringlog replay` writes one line per call.
+        var line: [UInt8] = []
+        line.reserveCapacity(320)
+        line.append(contentsOf: #"{"call_id":"#.utf8)
         JSONText.appendString(callID, to: &line)
-        line += ",\"direction\":\"\(direction.rawValue)\",\"from\":"
+        line.append(contentsOf: #","direction":""#.utf8)
+        line.append(contentsOf: direction.rawValue.utf8)
+        line.append(contentsOf: #"","from":"#.utf8)
         JSONText.appendOptionalString(from, to: &line)
-        line += ",\"to\":"
+        line.append(contentsOf: #","to":"#.utf8)
         JSONText.appendOptionalString(to, to: &line)
-        line += ",\"extension\":"
+        line.append(contentsOf: #","extension":"#.utf8)
         JSONText.appendOptionalString(extensionNumber, to: &line)
-        line += ",\"started_at\":\"\(ISO8601Timestamp.string(from: startedAt))\",\"answered_at\":"
-        JSONText.appendOptionalString(answeredAt.map(ISO8601Timestamp.string(from:)), to: &line)
-        line += ",\"ended_at\":"
-        JSONText.appendOptionalString(endedAt.map(ISO8601Timestamp.string(from:)), to: &line)
-        line += ",\"ring_seconds\":\(JSONText.oneDecimal(ringSeconds)),\"talk_seconds\":"
-        line += "\(JSONText.oneDecimal(talkSeconds)),\"outcome\":\"\(outcome.rawValue)\",\"complete\":\(complete)}"
-        return line
+        line.append(contentsOf: #","started_at":"#.utf8)
+        JSONText.appendTime(startedAt, to: &line)
+        line.append(contentsOf: #","answered_at":"#.utf8)
+        JSONText.appendTime(answeredAt, to: &line)
+        line.append(contentsOf: #","ended_at":"#.utf8)
+        JSONText.appendTime(endedAt, to: &line)
+        line.append(contentsOf: #","ring_seconds":"#.utf8)
+        JSONText.appendOneDecimal(ringSeconds, to: &line)
+        line.append(contentsOf: #","talk_seconds":"#.utf8)
+        JSONText.appendOneDecimal(talkSeconds, to: &line)
+        line.append(contentsOf: #","outcome":""#.utf8)
+        line.append(contentsOf: outcome.rawValue.utf8)
+        line.append(contentsOf: #"","complete":"#.utf8)
+        line.append(contentsOf: (complete ? "true" : "false").utf8)
+        line.append(UInt8(ascii: "}"))
+        return String(decoding: line, as: UTF8.self)
     }
 }
 
-/// Small JSON text helpers for ``CallRecord/jsonLine``.
+/// Small JSON text helpers for ``CallRecord/jsonLine``, writing UTF-8 bytes.
 enum JSONText {
-    static func appendOptionalString(_ value: String?, to text: inout String) {
-        if let value { appendString(value, to: &text) } else { text += "null" }
+    static func appendOptionalString(_ value: String?, to text: inout [UInt8]) {
+        if let value { appendString(value, to: &text) } else { text.append(contentsOf: "null".utf8) }
     }
 
-    static func appendString(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+    /// `value` as a JSON string: quotes, backslashes and control characters escaped, everything else as its
+    /// UTF-8 bytes (the bytes of a character outside ASCII are all 0x80 or more, so none is escaped).
+    static func appendString(_ value: String, to text: inout [UInt8]) {
+        text.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): text.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): text.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): text.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): text.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): text.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20:
+                text.append(contentsOf: #"\u00"#.utf8)
+                text.append(hexDigits[Int(byte >> 4)])
+                text.append(hexDigits[Int(byte & 0xf)])
+            default: text.append(byte)
             }
         }
-        text += "\""
+        text.append(UInt8(ascii: "\""))
+    }
+
+    /// Lower-case hexadecimal digits, for `\u00XX`.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// A time as a JSON string in ``ISO8601Timestamp`` form, or `null`.
+    static func appendTime(_ time: CaptureTime?, to text: inout [UInt8]) {
+        guard let time else {
+            text.append(contentsOf: "null".utf8)
+            return
+        }
+        text.append(UInt8(ascii: "\""))
+        ISO8601Timestamp.append(time, to: &text)
+        text.append(UInt8(ascii: "\""))
+    }
+
+    /// `value` as ``oneDecimal(_:)`` writes it.
+    static func appendOneDecimal(_ value: Double, to text: inout [UInt8]) {
+        text.append(contentsOf: oneDecimal(value).utf8)
     }
 
     /// `x` rounded to one decimal, always written with one decimal digit (`0.0`, `12.5`, `-1.0`).

@@ -2,6 +2,14 @@
 public enum ISO8601Timestamp {
     /// The UTC text of `time`, milliseconds truncated.
     public static func string(from time: CaptureTime) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        append(time, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends the UTF-8 bytes of ``string(from:)`` to `text`.
+    static func append(_ time: CaptureTime, to text: inout [UInt8]) {
         let micros = time.microsecondsSinceEpoch
         let totalMillis = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
         var days = totalMillis >= 0 ? totalMillis / 86_400_000 : (totalMillis - 86_399_999) / 86_400_000
@@ -16,23 +24,20 @@ public enum ISO8601Timestamp {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var text = ""
-        text.reserveCapacity(24)
         append(year, width: 4, to: &text)
-        text += "-"
+        text.append(UInt8(ascii: "-"))
         append(month, width: 2, to: &text)
-        text += "-"
+        text.append(UInt8(ascii: "-"))
         append(day, width: 2, to: &text)
-        text += "T"
+        text.append(UInt8(ascii: "T"))
         append(millisOfDay / 3_600_000, width: 2, to: &text)
-        text += ":"
+        text.append(UInt8(ascii: ":"))
         append(millisOfDay / 60_000 % 60, width: 2, to: &text)
-        text += ":"
+        text.append(UInt8(ascii: ":"))
         append(millisOfDay / 1000 % 60, width: 2, to: &text)
-        text += "."
+        text.append(UInt8(ascii: "."))
         append(millisOfDay % 1000, width: 3, to: &text)
-        text += "Z"
-        return text
+        text.append(UInt8(ascii: "Z"))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`; `nil` for anything else.
@@ -76,9 +81,12 @@ public enum ISO8601Timestamp {
         return CaptureTime(microsecondsSinceEpoch: seconds * 1_000_000 + micros)
     }
 
-    private static func append(_ value: Int64, width: Int, to text: inout String) {
-        let digits = String(value)
-        if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
-        text += digits
+    /// `value` in decimal, padded with zeros on the left to `width` digits.
+    private static func append(_ value: Int64, width: Int, to text: inout [UInt8]) {
+        let digits = String(value).utf8
+        if digits.count < width {
+            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        }
+        text.append(contentsOf: digits)
     }
 }
