@@ -97,6 +97,9 @@ public final class LiveCapture: CapturedPacketSource {
             pollfd(fd: handle.pcap.pcap_get_selectable_fd(handle.handle), events: Int16(POLLIN), revents: 0),
         ]
         let nanosecondTimestamps = handle.pcap.pcap_get_tstamp_precision(handle.handle) == PCAP_TSTAMP_PRECISION_NANO
+        // The frames that take the general path, and the messages they complete: reused, not made per frame.
+        var frame: [UInt8] = []
+        var packets: [CapturedPacket] = []
         while true {
             // The timeout only bounds how long a packet can sit in libpcap's buffer unnoticed.
             let ready = poll(&descriptors, nfds_t(descriptors.count), 250)
@@ -114,11 +117,21 @@ public final class LiveCapture: CapturedPacketSource {
                     logger.debug("live capture: \(handle.pcap.errorText(handle.handle)); stopping")
                     return
                 }
-                let frame = Array(UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen)))
+                // libpcap's buffer stays valid until the next read: the common frames are dissected in place,
+                // as in capture files.
+                let record = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
                 let time = CaptureTime(
                     pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
                     fractionIsNanoseconds: nanosecondTimestamps)
-                for packet in dissector.dissect(frame: frame[...], at: time) where !delivery.deliver(packet) {
+                packets.removeAll(keepingCapacity: true)
+                if let datagram = PacketDissector.commonDatagram(in: record, linkType: dissector.linkType) {
+                    if let packet = dissector.sipMessage(in: datagram, of: record, at: time) { packets.append(packet) }
+                } else {
+                    frame.removeAll(keepingCapacity: true)
+                    frame.append(contentsOf: UnsafeBufferPointer(start: data, count: record.count))
+                    dissector.dissect(frame: frame[...], at: time, appendingTo: &packets)
+                }
+                for packet in packets where !delivery.deliver(packet) {
                     logger.debug("live capture: consumer is behind; dropped a SIP message")
                 }
             }
