@@ -30,21 +30,10 @@ extension SIPMessage {
     /// the Call-ID, From, To, top Via branch and Contact are read from them when asked for.
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
-        self.init()
-        var appendix: [UInt8] = []
-        // Decoded in place: a message returned by the decoder would be copied on its way out.
-        func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ message: inout SIPMessage, _ appendix: inout [UInt8])
-            -> SIPDecodingError?
-        {
-            do {
-                appendix = try SIPMessageDecoder.decode(buffer, into: &message)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure = bytes.withUnsafeBufferPointer({ decode($0, &self, &appendix) }) { throw failure }
-        // Texts that are not ranges of the message as written (unfolded values, unescaped names) follow it.
-        storage = appendix.isEmpty ? bytes : bytes + appendix
+        // Filled in a local and moved into place once: filling `self` through the decoder cost three copies
+        // of the message on the way out.
+        var message = SIPMessage()
+        if let failure = SIPMessageDecoder.decode(bytes, into: &message) { throw failure }
+        self = consume message
     }
 }
