@@ -273,8 +273,9 @@ enum SIPMessageDecoder {
     /// in either case and any other byte exactly.
     @inline(always) static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
         let length = end - start
-        guard length > 0 else { return nil }
-        guard length > 1 else {
+        // 2 to 19 bytes in one comparison; else a compact name, or none.
+        guard UInt(bitPattern: length &- 2) < 18 else {
+            guard length == 1 else { return nil }
             switch bytes[start] | 0x20 {
             case UInt8(ascii: "i"): return .callID
             case UInt8(ascii: "f"): return .from
@@ -288,7 +289,6 @@ enum SIPMessageDecoder {
             default: return nil
             }
         }
-        guard length <= 19 else { return nil }
         let first = word(bytes, start, length < 8 ? length : 8)
         @inline(always) func rest(_ offset: Int, _ mask: UInt64) -> UInt64 {
             word(bytes, start + offset, length - offset < 8 ? length - offset : 8) | mask
@@ -422,6 +422,7 @@ enum SIPMessageDecoder {
             var valueStart = start
             if kind == .contact {
                 guard message.lazyContact == nil else { return }
+                // Where the parser below starts too: its own skip finds nothing more to skip.
                 valueStart = skipSpace(bytes, start, end)
                 if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
             }
@@ -451,7 +452,7 @@ enum SIPMessageDecoder {
                 && word(bytes, parameters + 1, 7) | 0x00_2020_2020_2020 == 0x3d_6863_6e61_7262
             {
                 // The usual first parameter, `;branch=` (letters in any case), as the general search finds it.
-                branch = parameterValue(bytes, parameters + 7, end)
+                branch = parameterValue(bytes, afterEquals: parameters + 8, end)
             } else if parameters == end || bytes[parameters] == semicolon {
                 // "branch" as a word and its letters' case mask.
                 branch = findParameter(
@@ -553,6 +554,10 @@ enum SIPMessageDecoder {
         guard index > digitsStart else { return nil }
         let methodStart = skipSpace(bytes, index, end)
         guard methodStart > index else { return nil }
+        // The usual value ends with a usual method: its letters are the whole token, so the token scan below
+        // would stop where the value's trailing whitespace starts.
+        let known = SIPLazyMethod.knownCode(bytes, methodStart, trimTrailingSpace(bytes, methodStart, end))
+        if known != 0 { return (UInt32(number), SIPLazyMethod(known: known, text: .absent)) }
         var methodEnd = methodStart
         while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
         guard methodEnd > methodStart else { return nil }
@@ -628,7 +633,7 @@ enum SIPMessageDecoder {
             && word(bytes, parametersStart + 1, 4) | 0x0020_2020 == 0x3d67_6174
         {
             // The usual first parameter, `;tag=` (letters in any case), as the general search would find it.
-            let tagRange = parameterValue(bytes, parametersStart + 4, end)
+            let tagRange = parameterValue(bytes, afterEquals: parametersStart + 5, end)
             tag = range(tagRange.lowerBound, tagRange.upperBound)
         } else if parametersStart < end,
             // "tag" as a word and its letters' case mask.
@@ -841,9 +846,15 @@ enum SIPMessageDecoder {
 
     /// The value of a parameter whose name ends at `nameEnd`: after `=`, without quotes; empty without `=`.
     @inline(always) private static func parameterValue(_ bytes: Bytes, _ nameEnd: Int, _ end: Int) -> Range<Int> {
-        var valueStart = skipSpace(bytes, nameEnd, end)
-        guard valueStart < end, bytes[valueStart] == UInt8(ascii: "=") else { return valueStart..<valueStart }
-        valueStart = skipSpace(bytes, valueStart + 1, end)
+        let equals = skipSpace(bytes, nameEnd, end)
+        guard equals < end, bytes[equals] == UInt8(ascii: "=") else { return equals..<equals }
+        return parameterValue(bytes, afterEquals: equals + 1, end)
+    }
+
+    /// ``parameterValue(_:_:_:)`` of a parameter whose `=` ends at `valueStart`.
+    @inline(always) private static func parameterValue(_ bytes: Bytes, afterEquals start: Int, _ end: Int) -> Range<Int>
+    {
+        let valueStart = skipSpace(bytes, start, end)
         if valueStart < end && bytes[valueStart] == quote {
             let closing = find(quote, bytes, valueStart + 1, end) ?? end
             return (valueStart + 1)..<closing
