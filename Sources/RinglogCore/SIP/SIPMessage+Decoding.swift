@@ -30,10 +30,9 @@ extension SIPMessage {
     /// the Call-ID, From, To, top Via branch and Contact are read from them when asked for.
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
-        // Filled in a local and moved into place once: filling `self` through the decoder cost three copies
-        // of the message on the way out.
-        var message = SIPMessage()
-        if let failure = SIPMessageDecoder.decode(bytes, into: &message) { throw failure }
-        self = consume message
+        // Decoded in place by a helper that returns the failure: a closure over `self` here, or a local
+        // moved into `self`, made the compiler copy the whole message on its way out.
+        self.init()
+        if let failure = SIPMessageDecoder.decode(bytes, into: &self) { throw failure }
     }
 }
