@@ -971,12 +971,6 @@ enum SIPMessageDecoder {
         return word | upper &>> 2
     }
 
-    static func hasPrefixIgnoringCase(_ bytes: Bytes, _ start: Int, _ end: Int, _ lowercase: StaticString) -> Bool {
-        let length = lowercase.utf8CodeUnitCount
-        guard end - start >= length else { return false }
-        return equalsIgnoringCase(bytes, start, start + length, lowercase)
-    }
-
     /// `start..<end` as a field read on demand (messages are at most ``SIPMessage/maximumEncodedSize`` bytes;
     /// a message's storage grows past that only by texts set through its properties).
     @inline(__always) static func range(_ start: Int, _ end: Int) -> SIPLazyText {
