@@ -23,7 +23,11 @@ enum SDPScanner {
                 case UInt8(ascii: "m"):
                     if seenAudio { return audioDirection ?? sessionDirection ?? (holdAddress ? .inactive : .sendrecv) }
                     seenMedia = true
-                    inAudio = SIPMessageDecoder.hasPrefixIgnoringCase(bytes, index, lineEnd, "m=audio")
+                    // "m=audio" in any case: seven bytes as a word, lower-cased.
+                    inAudio =
+                        lineEnd - index >= 7
+                        && SIPMessageDecoder.asciiLowercased(SIPMessageDecoder.word(bytes, index, 7))
+                            == 0x6f_6964_7561_3d6d
                     seenAudio = inAudio
                 case UInt8(ascii: "a"):
                     if let direction = attributeDirection(bytes, index + 2, lineEnd) {
@@ -51,10 +55,14 @@ enum SDPScanner {
 
     private static func attributeDirection(_ bytes: Bytes, _ start: Int, _ end: Int) -> SDPDirection? {
         let valueEnd = SIPMessageDecoder.trimTrailingSpace(bytes, start, end)
-        if SIPMessageDecoder.equalsIgnoringCase(bytes, start, valueEnd, "sendrecv") { return .sendrecv }
-        if SIPMessageDecoder.equalsIgnoringCase(bytes, start, valueEnd, "sendonly") { return .sendonly }
-        if SIPMessageDecoder.equalsIgnoringCase(bytes, start, valueEnd, "recvonly") { return .recvonly }
-        if SIPMessageDecoder.equalsIgnoringCase(bytes, start, valueEnd, "inactive") { return .inactive }
-        return nil
+        guard valueEnd - start == 8 else { return nil }
+        // The four attributes are eight letters each: one word, lower-cased, against each name's bytes.
+        switch SIPMessageDecoder.asciiLowercased(SIPMessageDecoder.word(bytes, start, 8)) {
+        case 0x7663_6572_646e_6573: return .sendrecv
+        case 0x796c_6e6f_646e_6573: return .sendonly
+        case 0x796c_6e6f_7663_6572: return .recvonly
+        case 0x6576_6974_6361_6e69: return .inactive
+        default: return nil
+        }
     }
 }

@@ -30,21 +30,9 @@ extension SIPMessage {
     /// the Call-ID, From, To, top Via branch and Contact are read from them when asked for.
     /// - Throws: ``SIPDecodingError`` when the bytes are not a usable SIP message.
     public init(decoding bytes: [UInt8]) throws(SIPDecodingError) {
+        // Decoded in place by a helper that returns the failure: a closure over `self` here, or a local
+        // moved into `self`, made the compiler copy the whole message on its way out.
         self.init()
-        var appendix: [UInt8] = []
-        // Decoded in place: a message returned by the decoder would be copied on its way out.
-        func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ message: inout SIPMessage, _ appendix: inout [UInt8])
-            -> SIPDecodingError?
-        {
-            do {
-                appendix = try SIPMessageDecoder.decode(buffer, into: &message)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure = bytes.withUnsafeBufferPointer({ decode($0, &self, &appendix) }) { throw failure }
-        // Texts that are not ranges of the message as written (unfolded values, unescaped names) follow it.
-        storage = appendix.isEmpty ? bytes : bytes + appendix
+        if let failure = SIPMessageDecoder.decode(bytes, into: &self) { throw failure }
     }
 }

@@ -27,7 +27,9 @@ enum SIPMessageDecoder {
         var fromValid = false
         var toValid = false
         var viaSeen = false
-        var referToReplaces: Replaces?
+        /// Whether ``SIPMessage/replaces`` holds the one embedded in Refer-To, which a Replaces header's
+        /// own value overrides (a plain flag keeps this struct free of references to release).
+        var replacesFromReferTo = false
         var contentLength: Int?
     }
 
@@ -65,6 +67,24 @@ enum SIPMessageDecoder {
             }
             return range(offset, base + bytes.count)
         }
+    }
+
+    /// Decodes the bytes of `array` into `message`, an empty message, which then holds the array (shared,
+    /// not copied) followed by the texts that are not ranges of it as written (unfolded values, unescaped
+    /// names). Returns why the bytes are not a usable message, or `nil`.
+    @inline(__always) static func decode(_ array: [UInt8], into message: inout SIPMessage) -> SIPDecodingError? {
+        var appendix: [UInt8] = []
+        var failure: SIPDecodingError?
+        array.withUnsafeBufferPointer { buffer in
+            do throws(SIPDecodingError) {
+                appendix = try decode(buffer, into: &message)
+            } catch {
+                failure = error
+            }
+        }
+        if failure != nil { return failure }
+        message.storage = appendix.isEmpty ? array : array + appendix
+        return nil
     }
 
     /// Decodes `bytes` into `message`, an empty message (in place: a returned message would be copied on its
@@ -132,7 +152,6 @@ enum SIPMessageDecoder {
         guard fields.cseqValid else { throw .missingHeader("CSeq") }
         guard fields.fromValid else { throw .missingHeader("From") }
         guard fields.toValid else { throw .missingHeader("To") }
-        if let embedded = fields.referToReplaces, message.replaces == nil { message.replaces = embedded }
 
         var bodyEnd = end
         if let length = fields.contentLength, length < end - bodyStart { bodyEnd = bodyStart + length }
@@ -169,6 +188,30 @@ enum SIPMessageDecoder {
         return index
     }
 
+    /// The index of the first `first` or `second` byte in `start..<end`, or `end`: eight bytes at a time
+    /// (a word may be read past `end`, never past the buffer; a hit there counts as none).
+    @inline(__always) static func firstOf(_ first: UInt8, _ second: UInt8, _ bytes: Bytes, _ start: Int, _ end: Int)
+        -> Int
+    {
+        let end = end < bytes.count ? end : bytes.count
+        var index = start > 0 ? start : 0
+        if let base = bytes.baseAddress {
+            let firstWord = 0x0101_0101_0101_0101 &* UInt64(first)
+            let secondWord = 0x0101_0101_0101_0101 &* UInt64(second)
+            while index < end && index <= bytes.count &- 8 {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let hits = zeroBytes(word ^ firstWord) | zeroBytes(word ^ secondWord)
+                if hits != 0 {
+                    let hit = index &+ hits.trailingZeroBitCount / 8
+                    return hit < end ? hit : end
+                }
+                index &+= 8
+            }
+        }
+        while index < end && bytes[index] != first && bytes[index] != second { index += 1 }
+        return index < end ? index : end
+    }
+
     /// The high bit of each zero byte of `word`. Exact up to the first zero byte (a borrow from it can mark
     /// bytes above it), which is all the callers use: the lowest marked byte.
     @inline(__always) private static func zeroBytes(_ word: UInt64) -> UInt64 {
@@ -178,10 +221,12 @@ enum SIPMessageDecoder {
     // MARK: Start line
 
     /// Reads the start line `start..<end` into `message`; `false` when it is neither a request nor a status line.
-    private static func parseStartLine(_ bytes: Bytes, _ start: Int, _ end: Int, into message: inout SIPMessage)
+    @inline(always) private static func parseStartLine(
+        _ bytes: Bytes, _ start: Int, _ end: Int, into message: inout SIPMessage
+    )
         -> Bool
     {
-        if end - start >= 11 && hasPrefixIgnoringCase(bytes, start, end, "sip/") {
+        if end - start >= 11 && isSIPVersionPrefix(bytes, start, end) {
             // SIP/2.0 SP status SP reason
             guard let space1 = find(space, bytes, start, end) else { return false }
             var index = space1
@@ -207,11 +252,16 @@ enum SIPMessageDecoder {
         let uriStart = skipSpace(bytes, methodEnd, end)
         guard let uriEnd = find(space, bytes, uriStart, end), uriEnd > uriStart else { return false }
         let versionStart = skipSpace(bytes, uriEnd, end)
-        guard hasPrefixIgnoringCase(bytes, versionStart, end, "sip/") else { return false }
+        guard isSIPVersionPrefix(bytes, versionStart, end) else { return false }
         message.isRequest = true
         message.requestMethod = SIPLazyMethod.decoding(bytes, start, methodEnd)
         message.startLineText = range(uriStart, uriEnd)
         return true
+    }
+
+    /// Whether `start..<end` starts with `SIP/` in any case: its first four bytes as a word, lower-cased.
+    @inline(__always) private static func isSIPVersionPrefix(_ bytes: Bytes, _ start: Int, _ end: Int) -> Bool {
+        end - start >= 4 && asciiLowercased(word(bytes, start, 4)) == 0x2f70_6973
     }
 
     // MARK: Header names
@@ -221,10 +271,11 @@ enum SIPMessageDecoder {
     /// The name is compared as little-endian words of up to eight bytes: each constant pair is a name's
     /// lower-case ASCII bytes and a mask with 0x20 over its letters, so `word | mask == name` matches a letter
     /// in either case and any other byte exactly.
-    static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
+    @inline(always) static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
         let length = end - start
-        guard length > 0 else { return nil }
-        guard length > 1 else {
+        // 2 to 19 bytes in one comparison; else a compact name, or none.
+        guard UInt(bitPattern: length &- 2) < 18 else {
+            guard length == 1 else { return nil }
             switch bytes[start] | 0x20 {
             case UInt8(ascii: "i"): return .callID
             case UInt8(ascii: "f"): return .from
@@ -238,10 +289,9 @@ enum SIPMessageDecoder {
             default: return nil
             }
         }
-        guard length <= 19 else { return nil }
-        let first = word(bytes, start, min(length, 8))
-        func rest(_ offset: Int, _ mask: UInt64) -> UInt64 {
-            word(bytes, start + offset, min(length - offset, 8)) | mask
+        let first = word(bytes, start, length < 8 ? length : 8)
+        @inline(always) func rest(_ offset: Int, _ mask: UInt64) -> UInt64 {
+            word(bytes, start + offset, length - offset < 8 ? length - offset : 8) | mask
         }
         switch length {
         case 2: return first | 0x2020 == 0x6f74 ? .to : nil
@@ -345,8 +395,9 @@ enum SIPMessageDecoder {
 
     /// Applies one header's value `start..<end` of `bytes`. With `inPlace`, `bytes` are the message's own
     /// and the fields read on demand keep ranges of them; otherwise (an unfolded copy) they are copied to the
-    /// appendix.
-    private static func apply(
+    /// appendix. Inlined into the header loop: the headers every message has are applied here, the rest by
+    /// ``applyRare(_:_:_:_:to:_:)``.
+    @inline(always) private static func apply(
         _ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to message: inout SIPMessage,
         _ fields: inout Fields, _ appendix: inout Appendix, inPlace: Bool
     ) {
@@ -366,70 +417,61 @@ enum SIPMessageDecoder {
                 if !inPlace { message.lazyCSeqMethod.text = appendix.store(method.text, from: bytes) }
                 fields.cseqValid = true
             }
-        case .from:
+        case .from, .to, .contact:
+            // One call site for the three name-addr headers keeps the inlined parser's code once.
+            var valueStart = start
+            if kind == .contact {
+                guard message.lazyContact == nil else { return }
+                // Where the parser below starts too: its own skip finds nothing more to skip.
+                valueStart = skipSpace(bytes, start, end)
+                if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
+            }
+            guard
+                let address = kept(
+                    parseLazyNameAddress(bytes, valueStart, end), bytes, &appendix, inPlace: inPlace)
+            else { return }
             // From and To must appear once (RFC 3261 §20). When a malformed message repeats one, the last
             // copy wins, as in libre, the SIP stack ringlog is checked against.
-            if let address = kept(parseLazyNameAddress(bytes, start, end), bytes, &appendix, inPlace: inPlace) {
+            switch kind {
+            case .from:
                 message.lazyFrom = address
                 fields.fromValid = true
-            }
-        case .to:
-            if let address = kept(parseLazyNameAddress(bytes, start, end), bytes, &appendix, inPlace: inPlace) {
+            case .to:
                 message.lazyTo = address
                 fields.toValid = true
+            default:
+                message.lazyContact = address
             }
         case .via:
             guard !fields.viaSeen else { return }
             fields.viaSeen = true
             // sent-protocol and sent-by hold no quotes or brackets: jump to the first parameter.
-            let parameters = find(semicolon, bytes, start, end) ?? end
-            if find(comma, bytes, start, parameters) == nil,
-                // "branch" as a word and its letters' case mask.
-                let branch = findParameter(
-                    bytes, parameters, end, name: 0x6863_6e61_7262, mask: 0x2020_2020_2020, length: 6)
+            let parameters = firstOf(semicolon, comma, bytes, start, end)
+            let branch: Range<Int>?
+            if parameters + 7 < end && bytes[parameters] == semicolon
+                && word(bytes, parameters + 1, 7) | 0x00_2020_2020_2020 == 0x3d_6863_6e61_7262
             {
+                // The usual first parameter, `;branch=` (letters in any case), as the general search finds it.
+                branch = parameterValue(bytes, afterEquals: parameters + 8, end)
+            } else if parameters == end || bytes[parameters] == semicolon {
+                // "branch" as a word and its letters' case mask.
+                branch = findParameter(
+                    bytes, parameters, end, name: 0x6863_6e61_7262, mask: 0x2020_2020_2020, length: 6)
+            } else {
+                branch = nil
+            }
+            if let branch {
                 message.lazyTopViaBranch =
                     inPlace
                     ? range(branch.lowerBound, branch.upperBound)
                     : appendix.store(bytes, branch.lowerBound, branch.upperBound)
-            }
-        case .contact:
-            guard message.lazyContact == nil else { return }
-            let valueStart = skipSpace(bytes, start, end)
-            if valueStart < end && bytes[valueStart] == UInt8(ascii: "*") { return }
-            message.lazyContact = kept(
-                parseLazyNameAddress(bytes, valueStart, end), bytes, &appendix, inPlace: inPlace)
-        case .pAssertedIdentity:
-            forEachNameAddress(bytes, start, end) { message.pAssertedIdentities.append($0) }
-        case .remotePartyID:
-            guard message.remotePartyID == nil else { return }
-            message.remotePartyID = parseNameAddress(bytes, start, end).address
-        case .diversion:
-            forEachNameAddress(bytes, start, end) { message.diversions.append($0) }
-        case .historyInfo:
-            forEachNameAddress(bytes, start, end) { message.historyInfo.append($0) }
-        case .referTo:
-            guard message.referTo == nil, let address = parseNameAddress(bytes, start, end).address else {
-                return
-            }
-            message.referTo = address
-            fields.referToReplaces = embeddedReplaces(in: address.uri)
-        case .referredBy:
-            guard message.referredBy == nil else { return }
-            message.referredBy = parseNameAddress(bytes, start, end).address
-        case .replaces:
-            guard message.replaces == nil else { return }
-            message.replaces = parseReplaces(bytes, start, end)
-        case .reason:
-            forEachValue(bytes, start, end) { valueStart, valueEnd in
-                message.reasons.append(makeString(bytes, valueStart, valueEnd))
             }
         case .contentType:
             guard case .absent = message.lazyContentType else { return }
             let valueStart = skipSpace(bytes, start, end)
             let valueEnd = trimTrailingSpace(bytes, valueStart, find(semicolon, bytes, valueStart, end) ?? end)
             guard valueEnd > valueStart else { return }
-            if equalsIgnoringCase(bytes, valueStart, valueEnd, "application/sdp") {
+            if isApplicationSDP(bytes, valueStart, valueEnd) {
                 message.lazyContentType = .sdp
             } else {
                 message.lazyContentType = .decoded(
@@ -445,10 +487,62 @@ enum SIPMessageDecoder {
                 index += 1
             }
             if index > valueStart { fields.contentLength = value }
+        case .pAssertedIdentity, .remotePartyID, .diversion, .historyInfo, .referTo, .referredBy, .replaces, .reason:
+            applyRare(kind, bytes, start, end, to: &message, &fields)
         }
     }
 
-    private static func parseCSeq(_ bytes: Bytes, _ start: Int, _ end: Int) -> (UInt32, SIPLazyMethod)? {
+    /// Applies a header that most messages lack; its values become strings at once, so `bytes` may be the
+    /// message's own or an unfolded copy.
+    private static func applyRare(
+        _ kind: HeaderKind, _ bytes: Bytes, _ start: Int, _ end: Int, to message: inout SIPMessage,
+        _ fields: inout Fields
+    ) {
+        switch kind {
+        case .pAssertedIdentity:
+            forEachNameAddress(bytes, start, end) { message.pAssertedIdentities.append($0) }
+        case .remotePartyID:
+            guard message.remotePartyID == nil else { return }
+            message.remotePartyID = parseNameAddress(bytes, start, end).address
+        case .diversion:
+            forEachNameAddress(bytes, start, end) { message.diversions.append($0) }
+        case .historyInfo:
+            forEachNameAddress(bytes, start, end) { message.historyInfo.append($0) }
+        case .referTo:
+            guard message.referTo == nil, let address = parseNameAddress(bytes, start, end).address else {
+                return
+            }
+            message.referTo = address
+            if message.replaces == nil, let embedded = embeddedReplaces(in: address.uri) {
+                message.replaces = embedded
+                fields.replacesFromReferTo = true
+            }
+        case .referredBy:
+            guard message.referredBy == nil else { return }
+            message.referredBy = parseNameAddress(bytes, start, end).address
+        case .replaces:
+            // The first Replaces header that parses wins, over one embedded in Refer-To too.
+            guard message.replaces == nil || fields.replacesFromReferTo else { return }
+            guard let replaces = parseReplaces(bytes, start, end) else { return }
+            message.replaces = replaces
+            fields.replacesFromReferTo = false
+        case .reason:
+            forEachValue(bytes, start, end) { valueStart, valueEnd in
+                message.reasons.append(makeString(bytes, valueStart, valueEnd))
+            }
+        case .callID, .cseq, .from, .to, .via, .contact, .contentType, .contentLength:
+            break
+        }
+    }
+
+    /// Whether `start..<end` is `application/sdp` in any case: two words, lower-cased.
+    @inline(__always) private static func isApplicationSDP(_ bytes: Bytes, _ start: Int, _ end: Int) -> Bool {
+        end - start == 15 && asciiLowercased(word(bytes, start, 8)) == 0x7461_6369_6c70_7061
+            && asciiLowercased(word(bytes, start + 8, 7)) == 0x70_6473_2f6e_6f69
+    }
+
+    @inline(always) private static func parseCSeq(_ bytes: Bytes, _ start: Int, _ end: Int) -> (UInt32, SIPLazyMethod)?
+    {
         var index = skipSpace(bytes, start, end)
         let digitsStart = index
         var number: UInt64 = 0
@@ -460,6 +554,10 @@ enum SIPMessageDecoder {
         guard index > digitsStart else { return nil }
         let methodStart = skipSpace(bytes, index, end)
         guard methodStart > index else { return nil }
+        // The usual value ends with a usual method: its letters are the whole token, so the token scan below
+        // would stop where the value's trailing whitespace starts.
+        let known = SIPLazyMethod.knownCode(bytes, methodStart, trimTrailingSpace(bytes, methodStart, end))
+        if known != 0 { return (UInt32(number), SIPLazyMethod(known: known, text: .absent)) }
         var methodEnd = methodStart
         while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
         guard methodEnd > methodStart else { return nil }
@@ -481,7 +579,7 @@ enum SIPMessageDecoder {
 
     /// ``parseNameAddress(_:_:_:)`` with the parts as ranges of `bytes`. When `escapedName` is true the
     /// display name's range holds `\x` escapes to remove (and is not empty).
-    static func parseLazyNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (
+    @inline(always) static func parseLazyNameAddress(_ bytes: Bytes, _ start: Int, _ end: Int) -> (
         address: SIPLazyAddress?, parameters: Int, escapedName: Bool
     ) {
         var index = skipSpace(bytes, start, end)
@@ -495,7 +593,7 @@ enum SIPMessageDecoder {
             // The usual `<uri>;params`, without a display name.
             uriStart = index + 1
             uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
-            parametersStart = min(uriEnd + 1, end)
+            parametersStart = uriEnd < end ? uriEnd + 1 : end
         } else if bytes[index] == quote {
             let nameStart = index + 1
             var cursor = nameStart
@@ -512,13 +610,13 @@ enum SIPMessageDecoder {
             guard let open = find(lessThan, bytes, index, end) else { return (nil, end, false) }
             uriStart = open + 1
             uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
-            parametersStart = min(uriEnd + 1, end)
+            parametersStart = uriEnd < end ? uriEnd + 1 : end
         } else if let open = find(lessThan, bytes, index, end), find(comma, bytes, index, open) == nil {
             let nameEnd = trimTrailingSpace(bytes, index, open)
             if nameEnd > index { displayName = range(index, nameEnd) }
             uriStart = open + 1
             uriEnd = find(greaterThan, bytes, uriStart, end) ?? end
-            parametersStart = min(uriEnd + 1, end)
+            parametersStart = uriEnd < end ? uriEnd + 1 : end
         } else {
             uriStart = index
             uriEnd = index
@@ -531,8 +629,16 @@ enum SIPMessageDecoder {
         uriEnd = trimTrailingSpace(bytes, uriStart, uriEnd)
         guard uriEnd > uriStart else { return (nil, parametersStart, false) }
         var tag = SIPLazyText.absent
-        // "tag" as a word and its letters' case mask.
-        if let tagRange = findParameter(bytes, parametersStart, end, name: 0x67_6174, mask: 0x20_2020, length: 3) {
+        if parametersStart + 4 < end && bytes[parametersStart] == semicolon
+            && word(bytes, parametersStart + 1, 4) | 0x0020_2020 == 0x3d67_6174
+        {
+            // The usual first parameter, `;tag=` (letters in any case), as the general search would find it.
+            let tagRange = parameterValue(bytes, afterEquals: parametersStart + 5, end)
+            tag = range(tagRange.lowerBound, tagRange.upperBound)
+        } else if parametersStart < end,
+            // "tag" as a word and its letters' case mask.
+            let tagRange = findParameter(bytes, parametersStart, end, name: 0x67_6174, mask: 0x20_2020, length: 3)
+        {
             tag = range(tagRange.lowerBound, tagRange.upperBound)
         }
         return (
@@ -739,22 +845,49 @@ enum SIPMessageDecoder {
     }
 
     /// The value of a parameter whose name ends at `nameEnd`: after `=`, without quotes; empty without `=`.
-    private static func parameterValue(_ bytes: Bytes, _ nameEnd: Int, _ end: Int) -> Range<Int> {
-        var valueStart = skipSpace(bytes, nameEnd, end)
-        guard valueStart < end, bytes[valueStart] == UInt8(ascii: "=") else { return valueStart..<valueStart }
-        valueStart = skipSpace(bytes, valueStart + 1, end)
+    @inline(always) private static func parameterValue(_ bytes: Bytes, _ nameEnd: Int, _ end: Int) -> Range<Int> {
+        let equals = skipSpace(bytes, nameEnd, end)
+        guard equals < end, bytes[equals] == UInt8(ascii: "=") else { return equals..<equals }
+        return parameterValue(bytes, afterEquals: equals + 1, end)
+    }
+
+    /// ``parameterValue(_:_:_:)`` of a parameter whose `=` ends at `valueStart`.
+    @inline(always) private static func parameterValue(_ bytes: Bytes, afterEquals start: Int, _ end: Int) -> Range<Int>
+    {
+        let valueStart = skipSpace(bytes, start, end)
         if valueStart < end && bytes[valueStart] == quote {
             let closing = find(quote, bytes, valueStart + 1, end) ?? end
             return (valueStart + 1)..<closing
         }
-        var valueEnd = valueStart
-        // The value ends at `;`, `,` or whitespace (their bits below).
-        while valueEnd < end {
-            let byte = bytes[valueEnd]
-            if byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0 { break }
-            valueEnd += 1
+        return valueStart..<valueEnd(bytes, valueStart, end)
+    }
+
+    /// The index of the first `;`, `,` or whitespace byte in `start..<end`, or `end`: eight bytes at a time
+    /// while a word fits in the buffer (a hit past `end` counts as none).
+    @inline(__always) private static func valueEnd(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
+        let end = end < bytes.count ? end : bytes.count
+        var index = start > 0 ? start : 0
+        if let base = bytes.baseAddress {
+            while index < end && index <= bytes.count &- 8 {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let hits =
+                    zeroBytes(word ^ 0x3b3b_3b3b_3b3b_3b3b) | zeroBytes(word ^ 0x2c2c_2c2c_2c2c_2c2c)
+                    | zeroBytes(word ^ 0x2020_2020_2020_2020) | zeroBytes(word ^ 0x0909_0909_0909_0909)
+                    | zeroBytes(word ^ 0x0d0d_0d0d_0d0d_0d0d) | zeroBytes(word ^ 0x0a0a_0a0a_0a0a_0a0a)
+                if hits != 0 {
+                    let hit = index &+ hits.trailingZeroBitCount / 8
+                    return hit < end ? hit : end
+                }
+                index &+= 8
+            }
         }
-        return valueStart..<valueEnd
+        // The value ends at `;`, `,` or whitespace (their bits below).
+        while index < end {
+            let byte = bytes[index]
+            if byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0 { break }
+            index += 1
+        }
+        return index < end ? index : end
     }
 
     // MARK: Bytes
@@ -773,8 +906,9 @@ enum SIPMessageDecoder {
     static let zero = UInt8(ascii: "0")
     static let nine = UInt8(ascii: "9")
 
+    /// Whether `byte` is a space, tab, CR or LF (their bits below).
     @inline(__always) static func isSpace(_ byte: UInt8) -> Bool {
-        byte == space || byte == tab || byte == cr || byte == lf
+        byte <= space && (0x1_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0
     }
 
     /// RFC 3261 token characters: letters, digits and `-.!%*_+`'~`.
@@ -827,10 +961,14 @@ enum SIPMessageDecoder {
         return true
     }
 
-    static func hasPrefixIgnoringCase(_ bytes: Bytes, _ start: Int, _ end: Int, _ lowercase: StaticString) -> Bool {
-        let length = lowercase.utf8CodeUnitCount
-        guard end - start >= length else { return false }
-        return equalsIgnoringCase(bytes, start, start + length, lowercase)
+    /// `word` with each ASCII upper-case letter byte made lower case and every other byte unchanged.
+    @inline(__always) static func asciiLowercased(_ word: UInt64) -> UInt64 {
+        let sevenBits = word & 0x7f7f_7f7f_7f7f_7f7f
+        // The high bit of each byte: at least "A" (0x41 + 0x3f), above "Z" (0x5b + 0x25); no carry crosses bytes.
+        let atLeastA = sevenBits &+ 0x3f3f_3f3f_3f3f_3f3f
+        let aboveZ = sevenBits &+ 0x2525_2525_2525_2525
+        let upper = atLeastA & ~aboveZ & ~word & 0x8080_8080_8080_8080
+        return word | upper &>> 2
     }
 
     /// `start..<end` as a field read on demand (messages are at most ``SIPMessage/maximumEncodedSize`` bytes;
