@@ -16,6 +16,7 @@
 /// The libpcap functions ringlog calls, each looked up by name with dlsym.
 typedef struct copcap_functions {
     COPCAP_FUNCTION(pcap_open_offline_with_tstamp_precision)
+    COPCAP_FUNCTION(pcap_fopen_offline_with_tstamp_precision)
     COPCAP_FUNCTION(pcap_create)
     COPCAP_FUNCTION(pcap_set_snaplen)
     COPCAP_FUNCTION(pcap_set_promisc)
@@ -58,6 +59,7 @@ static inline int copcap_load(copcap_functions *_Nonnull table, char *_Nonnull e
         return 0;                                                                                                   \
     }
     COPCAP_LOAD(pcap_open_offline_with_tstamp_precision)
+    COPCAP_LOAD(pcap_fopen_offline_with_tstamp_precision)
     COPCAP_LOAD(pcap_create)
     COPCAP_LOAD(pcap_set_snaplen)
     COPCAP_LOAD(pcap_set_promisc)

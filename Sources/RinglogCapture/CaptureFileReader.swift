@@ -106,6 +106,12 @@ private final class PcapFile {
     let handle: OpaquePointer
     /// libpcap's functions.
     let pcap: copcap_functions
+    /// The stdio buffer libpcap reads the file through, freed after the handle is closed (`nil`: stdio's own).
+    private let readBuffer: UnsafeMutableRawPointer?
+
+    /// The size of ``readBuffer``: with stdio's default (the file system's block, 4 KiB) a large capture
+    /// takes a `read` call per 4 KiB.
+    private static let readBufferSize = 1 << 20
 
     init(path: String) throws(CaptureFileError) {
         let pcap: copcap_functions
@@ -114,18 +120,36 @@ private final class PcapFile {
         case .failure(let missing): throw CaptureFileError("\(path): \(missing.message)")
         }
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard
-            let handle = pcap.pcap_open_offline_with_tstamp_precision(
-                path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
-        else {
+        let precision = UInt32(PCAP_TSTAMP_PRECISION_NANO)
+        var handle: OpaquePointer?
+        var readBuffer: UnsafeMutableRawPointer?
+        // Opened here to give stdio a large buffer; a file that cannot be opened is left to libpcap, whose
+        // message says why.
+        if let file = fopen(path, "rb") {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.readBufferSize, alignment: 16)
+            readBuffer = buffer
+            setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, Self.readBufferSize)
+            // On success the handle owns the file (pcap_close closes it); on failure it is still ours.
+            handle = pcap.pcap_fopen_offline_with_tstamp_precision(file, precision, &errorBuffer)
+            if handle == nil {
+                fclose(file)
+                buffer.deallocate()
+                readBuffer = nil
+            }
+        } else {
+            handle = pcap.pcap_open_offline_with_tstamp_precision(path, precision, &errorBuffer)
+        }
+        guard let handle else {
             let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CaptureFileError("\(path): cannot read as a pcap or pcapng capture: \(reason)")
         }
         self.handle = handle
         self.pcap = pcap
+        self.readBuffer = readBuffer
     }
 
     deinit {
         pcap.pcap_close(handle)
+        readBuffer?.deallocate()
     }
 }
