@@ -3,7 +3,9 @@ import CPcap
 /// libpcap's functions, loaded with `dlopen` the first time a capture file or a live interface is opened.
 ///
 /// ringlog does not link libpcap, so that a daemon receiving HEP only never maps it and the libraries it
-/// links; `Sources/CPcap/shim.h` declares the table and the loader.
+/// links; `Sources/CPcap/shim.h` declares the table and the loader. The table is copied whole: after an
+/// entry is added to it, an incremental build may keep Swift files compiled against the old layout (SwiftPM
+/// does not track the header), so build from clean (`rm -rf .build`) before testing such a change.
 enum Libpcap {
     /// The loaded functions, or what to tell the user when libpcap is missing. Loaded once per process
     /// (a global `let` is initialised once, thread-safely).
