@@ -240,17 +240,8 @@ struct CallLeg: Sendable {
         return hops.first?.source
     }
 
-    /// Where the INVITE went: destinations of INVITE copies that did not pass it on.
-    var calleeEndpoints: [TransportEndpoint] {
-        var result: [TransportEndpoint] = []
-        for hop in hops where !passesOn(hop.destination) && !result.contains(hop.destination) {
-            result.append(hop.destination)
-        }
-        if result.isEmpty, let last = hops.last?.destination { result.append(last) }
-        return result
-    }
-
-    /// Whether an endpoint in ``calleeEndpoints`` satisfies `predicate`, without building the list.
+    /// Whether `predicate` holds for an endpoint the INVITE went to: the destination of an INVITE copy that
+    /// did not pass it on, or else the last copy's destination.
     func hasCalleeEndpoint(where predicate: (TransportEndpoint) -> Bool) -> Bool {
         var listed = false
         for hop in hops where !passesOn(hop.destination) {
@@ -261,7 +252,7 @@ struct CallLeg: Sendable {
         return false
     }
 
-    /// Whether more than one endpoint is in ``calleeEndpoints`` (the INVITE was forked), without building it.
+    /// Whether the INVITE went to more than one endpoint (a proxy forked it; see ``hasCalleeEndpoint(where:)``).
     private var hasSeveralCalleeEndpoints: Bool {
         var first: TransportEndpoint?
         for hop in hops where !passesOn(hop.destination) {
@@ -291,8 +282,6 @@ struct CallLeg: Sendable {
     private var callerSide: (caller: TransportEndpoint?, strict: Bool) { (callerEndpoint, needsCallerSideCopies) }
 
     /// The final response that ends the leg: the first toward the caller (challenges only when not re-sent).
-    var decisiveFinal: FinalResponse? { decisiveFinal(callerSide) }
-
     private func decisiveFinal(_ side: (caller: TransportEndpoint?, strict: Bool)) -> FinalResponse? {
         let (caller, strict) = side
         let newestCSeq = initialCSeqs.max()
@@ -308,8 +297,6 @@ struct CallLeg: Sendable {
     }
 
     /// The caller's CANCEL, when there is one.
-    var callerCancel: Cancel? { callerCancel(callerSide) }
-
     private func callerCancel(_ side: (caller: TransportEndpoint?, strict: Bool)) -> Cancel? {
         let (caller, strict) = side
         var best: Cancel?

@@ -163,14 +163,14 @@ private struct EndpointPattern: Sendable {
         // An ASCII address: in lower case, byte by byte (no string is made).
         let asciiMatch = address.withUTF8 { address -> Bool? in
             guard let addressBytes = address.baseAddress else { return false }
-            var matches = true
+            var isLowerCase = true
             for index in 0..<address.count {
                 let byte = addressBytes[index]
                 guard byte < 0x80 else { return nil }
-                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { matches = false }
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { isLowerCase = false }
             }
             // Lower case already: `==` found it unequal. Otherwise compared in lower case.
-            if matches || address.count != pattern.utf8.count { return false }
+            if isLowerCase || address.count != pattern.utf8.count { return false }
             return pattern.withUTF8 { pattern in
                 zip(address, pattern).allSatisfy { byte, wanted in
                     let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
