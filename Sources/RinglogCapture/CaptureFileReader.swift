@@ -25,8 +25,6 @@ public struct CaptureFileReader {
     public let path: String
     private let file: PcapFile
     private var dissector: PacketDissector
-    /// The file's link-layer type.
-    private let linkType: LinkType
     private var queued: [CapturedPacket] = []
     private var queuedIndex = 0
     /// The current frame's bytes when it is not one of the common kind: emptied and refilled for each such
@@ -46,7 +44,6 @@ public struct CaptureFileReader {
                 "\(path): link-layer type \(name) (\(dataLinkType)) is not supported; ringlog reads Ethernet, "
                     + "Linux cooked (SLL, SLL2), raw IP and loopback captures")
         }
-        self.linkType = linkType
         let decoder = HEPDecoder(authKey: authKey, inflate: ZlibInflater().closure)
         dissector = PacketDissector(linkType: linkType, hepDecoder: decoder, limits: limits)
     }
@@ -80,13 +77,9 @@ public struct CaptureFileReader {
                 let time = CaptureTime(
                     pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
                     fractionIsNanoseconds: true)
-                if let datagram = PacketDissector.commonDatagram(in: record, linkType: linkType) {
-                    if let packet = dissector.sipMessage(in: datagram, of: record, at: time) { return packet }
-                    continue
+                if let packet = dissector.dissect(record: record, at: time, copyingInto: &frame, appendingTo: &queued) {
+                    return packet
                 }
-                frame.removeAll(keepingCapacity: true)
-                frame.append(contentsOf: UnsafeBufferPointer(start: data, count: record.count))
-                dissector.dissect(frame: frame[...], at: time, appendingTo: &queued)
             case PCAP_ERROR_BREAK:  // End of file, for offline reads.
                 return nil
             case 0:  // Only live captures time out; treat it as the end.

@@ -124,12 +124,9 @@ public final class LiveCapture: CapturedPacketSource {
                     pcapSeconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
                     fractionIsNanoseconds: nanosecondTimestamps)
                 packets.removeAll(keepingCapacity: true)
-                if let datagram = PacketDissector.commonDatagram(in: record, linkType: dissector.linkType) {
-                    if let packet = dissector.sipMessage(in: datagram, of: record, at: time) { packets.append(packet) }
-                } else {
-                    frame.removeAll(keepingCapacity: true)
-                    frame.append(contentsOf: UnsafeBufferPointer(start: data, count: record.count))
-                    dissector.dissect(frame: frame[...], at: time, appendingTo: &packets)
+                if let packet = dissector.dissect(record: record, at: time, copyingInto: &frame, appendingTo: &packets)
+                {
+                    packets.append(packet)
                 }
                 for packet in packets where !delivery.deliver(packet) {
                     logger.debug("live capture: consumer is behind; dropped a SIP message")

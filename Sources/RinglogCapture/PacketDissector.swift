@@ -126,6 +126,23 @@ struct PacketDissector {
             payload: payloadStart..<payloadStart + payloadCount)
     }
 
+    /// Dissects one frame in libpcap's buffer (`record`), as ``dissect(frame:at:appendingTo:)`` does: the
+    /// common frame (see ``commonDatagram(in:linkType:)``) in place, returning its SIP message, if any, with
+    /// only the payload copied; any other frame copied into `frame` (emptied and reused) and dissected, the
+    /// messages it completes appended to `packets` (and `nil` returned).
+    mutating func dissect(
+        record: UnsafeRawBufferPointer, at time: CaptureTime, copyingInto frame: inout [UInt8],
+        appendingTo packets: inout [CapturedPacket]
+    ) -> CapturedPacket? {
+        if let datagram = Self.commonDatagram(in: record, linkType: linkType) {
+            return sipMessage(in: datagram, of: record, at: time)
+        }
+        frame.removeAll(keepingCapacity: true)
+        frame.append(contentsOf: record)
+        dissect(frame: frame[...], at: time, appendingTo: &packets)
+        return nil
+    }
+
     /// Counts `frame`, which holds `datagram`, captured at `time`, and returns the SIP message it carries,
     /// if any: the outcome of ``dissect(frame:at:appendingTo:)`` for that frame, with only the SIP payload
     /// copied.
