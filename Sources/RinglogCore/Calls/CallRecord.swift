@@ -123,34 +123,64 @@ public struct CallRecord: Codable, Sendable, Equatable {
     /// one decimal (`3.0`), absent values as `null`.
     public var jsonLine: String {
         // Written as UTF-8 bytes and made a string once: `ringlog replay` writes one line per call.
-        var line: [UInt8] = []
-        line.reserveCapacity(320)
-        line.append(contentsOf: #"{"call_id":"#.utf8)
-        JSONText.appendString(callID, to: &line)
-        line.append(contentsOf: #","direction":""#.utf8)
-        line.append(contentsOf: direction.rawValue.utf8)
-        line.append(contentsOf: #"","from":"#.utf8)
-        JSONText.appendOptionalString(from, to: &line)
-        line.append(contentsOf: #","to":"#.utf8)
-        JSONText.appendOptionalString(to, to: &line)
-        line.append(contentsOf: #","extension":"#.utf8)
-        JSONText.appendOptionalString(extensionNumber, to: &line)
-        line.append(contentsOf: #","started_at":"#.utf8)
-        JSONText.appendTime(startedAt, to: &line)
-        line.append(contentsOf: #","answered_at":"#.utf8)
-        JSONText.appendTime(answeredAt, to: &line)
-        line.append(contentsOf: #","ended_at":"#.utf8)
-        JSONText.appendTime(endedAt, to: &line)
-        line.append(contentsOf: #","ring_seconds":"#.utf8)
-        JSONText.appendOneDecimal(ringSeconds, to: &line)
-        line.append(contentsOf: #","talk_seconds":"#.utf8)
-        JSONText.appendOneDecimal(talkSeconds, to: &line)
-        line.append(contentsOf: #","outcome":""#.utf8)
-        line.append(contentsOf: outcome.rawValue.utf8)
-        line.append(contentsOf: #"","complete":"#.utf8)
-        line.append(contentsOf: (complete ? "true" : "false").utf8)
-        line.append(UInt8(ascii: "}"))
-        return String(decoding: line, as: UTF8.self)
+        var object = JSONObjectWriter()
+        object.string("call_id", callID)
+        object.string("direction", direction.rawValue)
+        object.string("from", from)
+        object.string("to", to)
+        object.string("extension", extensionNumber)
+        object.time("started_at", startedAt)
+        object.time("answered_at", answeredAt)
+        object.time("ended_at", endedAt)
+        object.oneDecimal("ring_seconds", ringSeconds)
+        object.oneDecimal("talk_seconds", talkSeconds)
+        object.string("outcome", outcome.rawValue)
+        object.literal("complete", complete ? "true" : "false")
+        return object.text
+    }
+}
+
+/// One JSON object's members, written in order as UTF-8 bytes (keys are ASCII and need no escaping).
+private struct JSONObjectWriter {
+    private var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(320)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    /// The object's text.
+    var text: String { String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self) }
+
+    /// A string member, `null` when `value` is `nil`.
+    mutating func string(_ key: String, _ value: String?) {
+        self.key(key)
+        JSONText.appendOptionalString(value, to: &bytes)
+    }
+
+    /// A time member in ``ISO8601Timestamp`` form, `null` when `value` is `nil`.
+    mutating func time(_ key: String, _ value: CaptureTime?) {
+        self.key(key)
+        JSONText.appendTime(value, to: &bytes)
+    }
+
+    /// A number member with one decimal.
+    mutating func oneDecimal(_ key: String, _ value: Double) {
+        self.key(key)
+        JSONText.appendOneDecimal(value, to: &bytes)
+    }
+
+    /// A member whose value is `text` as it is (`true`, `false`).
+    mutating func literal(_ key: String, _ text: String) {
+        self.key(key)
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private mutating func key(_ key: String) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: key.utf8)
+        bytes.append(contentsOf: #"":"#.utf8)
     }
 }
 
