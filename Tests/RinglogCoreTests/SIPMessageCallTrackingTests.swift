@@ -63,4 +63,25 @@ struct SIPMessageCallTrackingTests {
             #expect(message.hasToTag == present)
         }
     }
+
+    @Test(
+        "the CSeq method's number reads as its name does, in the tracker and the replay's filter",
+        arguments: [
+            "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK", "NOTIFY", "OPTIONS", "REFER", "INFO", "MESSAGE",
+            "REGISTER", "PUBLISH", "invite", "Invite", "INVITEX", "SUBSCRIBE", "", "INF", "ACKS",
+        ])
+    func cseqMethods(method: String) throws {
+        let kept: Set = ["INVITE", "ACK", "CANCEL", "BYE", "REFER", "UPDATE", "PRACK", "INFO"]
+        let built = SIPMessage(
+            startLine: .response(status: 200, reason: "OK"), callID: "c", cseqNumber: 1, cseqMethod: method,
+            from: NameAddress(uri: "sip:a@b", tag: "f"), to: NameAddress(uri: "sip:c@d"))
+        let text = "SIP/2.0 200 OK\r\nFrom: <sip:a@b>;tag=f\r\nTo: <sip:c@d>\r\nCall-ID: c\r\nCSeq: 1 \(method)\r\n\r\n"
+        // A CSeq without a method does not decode: the empty name is only checked as built.
+        let decoded = method.isEmpty ? nil : try SIPMessage(decoding: Array(text.utf8))
+        for message in [built] + (decoded.map { [$0] } ?? []) {
+            #expect(message.cseqMethod == method)
+            #expect(message.cseqMethodIsInvite == (method == "INVITE"))
+            #expect(CallReplay.matters(message) == kept.contains(method))
+        }
+    }
 }

@@ -98,9 +98,15 @@ public struct CallReplay: Sendable {
     /// Messages of INVITE dialogs and their transfers; presence, registration and other traffic is dropped
     /// before the reorder buffer.
     static func matters(_ message: SIPMessage) -> Bool {
+        // The usual methods by their number: no string is made for the CSeq's method.
+        switch message.lazyCSeqMethod.known {
+        case 1, 2, 3, 4, 5, 6, 9, 10: return true  // INVITE, ACK, BYE, CANCEL, UPDATE, PRACK, REFER, INFO
+        case 0: break
+        default: return false
+        }
         switch message.cseqMethod {
-        case "INVITE", "ACK", "CANCEL", "BYE", "REFER", "UPDATE", "PRACK", "INFO": true
-        default: false
+        case "INVITE", "ACK", "CANCEL", "BYE", "REFER", "UPDATE", "PRACK", "INFO": return true
+        default: return false
         }
     }
 

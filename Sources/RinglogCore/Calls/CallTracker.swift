@@ -112,7 +112,7 @@ public struct CallTracker: Sendable {
         case .request(let method, _):
             touched = handleRequest(method, callID, message, packet)
         case .response(let status, _):
-            if message.cseqMethod == "INVITE" {
+            if message.cseqMethodIsInvite {
                 touched = handleInviteResponse(status, callID, message, packet)
             } else if legs.update(callID, { $0.touch(time) }) != nil {
                 touched = callID

@@ -25,6 +25,10 @@ extension SIPMessage {
         Self.equals(lazyFrom.tag, in: storage, tag)
     }
 
+    /// Whether the CSeq's method is INVITE (``cseqMethod`` `== "INVITE"`), read from its number: every message
+    /// stores INVITE as the usual method 1, however it was made.
+    var cseqMethodIsInvite: Bool { lazyCSeqMethod.known == 1 }
+
     /// Whether the message has a To tag (an in-dialog request, or a response from the far end).
     var hasToTag: Bool { !lazyTo.tag.isAbsent }
 
