@@ -14,9 +14,14 @@
 /// non-ASCII Call-ID may be canonically equal to an ASCII one), so the leg table then looks the Call-ID up
 /// as a string. Open addressing with linear probing; removal shifts entries back, so there are no
 /// tombstones. Hashes are SipHash with a random key per index, so crafted Call-IDs cannot force collisions.
+///
+/// A bucket holds the top half of its Call-ID's hash beside the slot: a lookup reads the leg's Call-ID
+/// only for an entry whose hash matches, and no other list (with thousands of open legs, each list read is a
+/// likely cache miss).
 struct ASCIICallIDIndex: Sendable {
-    /// Buckets: slot + 1 of the leg, 0 when empty. The count is a power of two.
-    private var buckets: [Int32] = Array(repeating: 0, count: 64)
+    /// Buckets: the Call-ID's ``fingerprint(_:)`` in the high 32 bits and slot + 1 of the leg in the low
+    /// 32 bits; 0 when empty. The count is a power of two.
+    private var buckets: [UInt64] = Array(repeating: 0, count: 64)
     /// The hash of each indexed slot's Call-ID (`nil`: the leg's Call-ID is not ASCII, not indexed).
     private var hashes: [Int?] = []
     private var indexed = 0
@@ -58,18 +63,36 @@ struct ASCIICallIDIndex: Sendable {
     /// The slot whose Call-ID has exactly these ASCII bytes, if one is indexed; `callID(slot)` reads a
     /// candidate's Call-ID.
     func slot(of bytes: UnsafeBufferPointer<UInt8>, hash: Int, callID: (Int) -> String) -> Int? {
-        let mask = buckets.count - 1
-        var position = hash & mask
-        while true {
-            let entry = Int(buckets[position])
-            if entry == 0 { return nil }
-            let slot = entry - 1
-            if hashes[slot] == hash {
-                var candidate = callID(slot)
-                if candidate.withUTF8({ Self.equal($0, bytes) }) { return slot }
+        let fingerprint = Self.fingerprint(hash)
+        return buckets.withUnsafeBufferPointer { buckets in
+            let mask = buckets.count - 1
+            var position = hash & mask
+            while true {
+                let entry = buckets[position]
+                if entry == 0 { return nil }
+                if entry >> 32 == fingerprint {
+                    let slot = Self.slot(entry)
+                    var candidate = callID(slot)
+                    if candidate.withUTF8({ Self.equal($0, bytes) }) { return slot }
+                }
+                position = (position + 1) & mask
             }
-            position = (position + 1) & mask
         }
+    }
+
+    /// The part of a hash kept in a bucket: its high 32 bits (the low ones choose the bucket).
+    @inline(__always) private static func fingerprint(_ hash: Int) -> UInt64 {
+        UInt64(truncatingIfNeeded: hash) >> 32
+    }
+
+    /// The bucket entry of `slot` with this hash.
+    @inline(__always) private static func entry(_ slot: Int, hash: Int) -> UInt64 {
+        fingerprint(hash) << 32 | UInt64(slot + 1)
+    }
+
+    /// The slot of a non-empty bucket entry.
+    @inline(__always) private static func slot(_ entry: UInt64) -> Int {
+        Int(entry & 0xffff_ffff) - 1
     }
 
     /// Lists the next slot with this Call-ID; `false` (the slot is listed, but not indexed) when it is not
@@ -100,7 +123,7 @@ struct ASCIICallIDIndex: Sendable {
         if slot != last {
             if let lastHash = hashes[last] {
                 let position = find(last, hash: lastHash)
-                buckets[position] = Int32(slot + 1)
+                buckets[position] = Self.entry(slot, hash: lastHash)
             }
             hashes[slot] = hashes[last]
         }
@@ -111,14 +134,15 @@ struct ASCIICallIDIndex: Sendable {
         let mask = buckets.count - 1
         var position = hash & mask
         while buckets[position] != 0 { position = (position + 1) & mask }
-        buckets[position] = Int32(slot + 1)
+        buckets[position] = Self.entry(slot, hash: hash)
     }
 
     /// The bucket that holds `slot`, which must be indexed.
     private func find(_ slot: Int, hash: Int) -> Int {
         let mask = buckets.count - 1
         var position = hash & mask
-        while Int(buckets[position]) != slot + 1 { position = (position + 1) & mask }
+        let entry = Self.entry(slot, hash: hash)
+        while buckets[position] != entry { position = (position + 1) & mask }
         return position
     }
 
@@ -130,9 +154,9 @@ struct ASCIICallIDIndex: Sendable {
         var position = hole
         while true {
             position = (position + 1) & mask
-            let entry = Int(buckets[position])
+            let entry = buckets[position]
             if entry == 0 { break }
-            guard let entryHash = hashes[entry - 1] else { continue }
+            guard let entryHash = hashes[Self.slot(entry)] else { continue }
             let home = entryHash & mask
             // The entry may move into the hole when its home is not cyclically in (hole, position].
             let distanceToEntry = (position - home) & mask
