@@ -87,13 +87,21 @@ struct CallLeg: Sendable {
     /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it). Kept like ``endedAt``.
     private(set) var isSettled = false
 
+    /// A leg with no facts yet; ``takeParties(of:)`` then reads its first message where the leg is stored.
+    /// (Swift 6.3 compiles an initializer that stores optional strings into a struct this large as building
+    /// the struct, copying it whole and destroying the original: a retain and a release of each reference.)
     @inline(__always)
-    init(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
+    init(callID: String, groupID: Int, at time: CaptureTime) {
         self.callID = callID
         self.groupID = groupID
-        fromTag = message.fromTag
         startedAt = time
         lastActivity = time
+    }
+
+    /// Takes the From tag and the From and To users of the leg's first message.
+    @inline(__always)
+    mutating func takeParties(of message: SIPMessage) {
+        fromTag = message.fromTag
         fromUser = message.fromUser
         toUser = message.toUser
     }
@@ -105,7 +113,7 @@ struct CallLeg: Sendable {
     }
 
     /// Adds a copy of the initial INVITE. `startedLeg`: the leg was just made from this message (see
-    /// ``init(callID:groupID:message:at:)``), so its From and To are already stored and are not read again.
+    /// ``takeParties(of:)``), so its From and To are already stored and are not read again.
     mutating func addInitialInvite(_ message: SIPMessage, _ packet: CapturedPacket, startedLeg: Bool = false) {
         let time = packet.timestamp
         touch(time)
@@ -157,17 +165,17 @@ struct CallLeg: Sendable {
             if ringingAt.map({ time < $0 }) ?? true { ringingAt = time }
         case 200..<300:
             defer { refreshEnd() }
-            if var current = answer {
-                if current.sources.count < Self.listLimit && !current.sources.contains(packet.source) {
-                    current.sources.append(packet.source)
+            // Changed in place: a copy taken out (`if var`) would copy its list of sources on the append.
+            if answer != nil {
+                if answer!.sources.count < Self.listLimit && !answer!.sources.contains(packet.source) {
+                    answer!.sources.append(packet.source)
                 }
-                if time < current.at {
-                    current.at = time
-                    current.toTag = message.toTag
-                    current.contact = message.contact ?? current.contact
-                    current.source = packet.source
+                if time < answer!.at {
+                    answer!.at = time
+                    answer!.toTag = message.toTag
+                    if let contact = message.contact { answer!.contact = contact }
+                    answer!.source = packet.source
                 }
-                answer = current
             } else {
                 answer = Answer(
                     at: time, toTag: message.toTag, contact: message.contact, source: packet.source,
@@ -219,9 +227,11 @@ struct CallLeg: Sendable {
             return
         }
         let side = callerSide
-        let final = decisiveFinal(side)
-        endedAt = Self.unansweredEnd(cancel: callerCancel(side), final: final)
-        isSettled = final.map { $0.status != 401 && $0.status != 407 } ?? false
+        // By index: an optional copy of a response or CANCEL is destroyed through the runtime's generic code.
+        let final = decisiveFinalIndex(side)
+        endedAt = Self.unansweredEnd(
+            cancel: callerCancelIndex(side).map { cancels[$0].at }, final: final.map { finals[$0].at })
+        isSettled = final.map { finals[$0].status != 401 && finals[$0].status != 407 } ?? false
     }
 
     /// RFC 3326 `SIP;cause=200;text="Call completed elsewhere"`.
@@ -281,27 +291,28 @@ struct CallLeg: Sendable {
     /// Where the caller is, and whether only copies on its side count (see ``needsCallerSideCopies``).
     private var callerSide: (caller: TransportEndpoint?, strict: Bool) { (callerEndpoint, needsCallerSideCopies) }
 
-    /// The final response that ends the leg: the first toward the caller (challenges only when not re-sent).
-    private func decisiveFinal(_ side: (caller: TransportEndpoint?, strict: Bool)) -> FinalResponse? {
+    /// The index in ``finals`` of the final response that ends the leg: the first toward the caller
+    /// (challenges only when not re-sent).
+    private func decisiveFinalIndex(_ side: (caller: TransportEndpoint?, strict: Bool)) -> Int? {
         let (caller, strict) = side
         let newestCSeq = initialCSeqs.max()
-        var best: FinalResponse?
-        for final in finals {
-            if strict && final.destination != caller { continue }
-            if final.status == 401 || final.status == 407 {
-                guard let newestCSeq, final.cseq == newestCSeq else { continue }
+        var best: Int?
+        for index in finals.indices {
+            if strict && finals[index].destination != caller { continue }
+            if finals[index].status == 401 || finals[index].status == 407 {
+                guard let newestCSeq, finals[index].cseq == newestCSeq else { continue }
             }
-            if best.map({ final.at < $0.at }) ?? true { best = final }
+            if best.map({ finals[index].at < finals[$0].at }) ?? true { best = index }
         }
         return best
     }
 
-    /// The caller's CANCEL, when there is one.
-    private func callerCancel(_ side: (caller: TransportEndpoint?, strict: Bool)) -> Cancel? {
+    /// The index in ``cancels`` of the caller's CANCEL, when there is one.
+    private func callerCancelIndex(_ side: (caller: TransportEndpoint?, strict: Bool)) -> Int? {
         let (caller, strict) = side
-        var best: Cancel?
-        for cancel in cancels where !strict || cancel.source == caller {
-            if best.map({ cancel.at < $0.at }) ?? true { best = cancel }
+        var best: Int?
+        for index in cancels.indices where !strict || cancels[index].source == caller {
+            if best.map({ cancels[index].at < cancels[$0].at }) ?? true { best = index }
         }
         return best
     }
@@ -321,10 +332,10 @@ struct CallLeg: Sendable {
         return best
     }
 
-    /// When an unanswered leg ended: at its caller's CANCEL or its decisive final response, whichever came
-    /// first; `nil` while neither came.
-    private static func unansweredEnd(cancel: Cancel?, final: FinalResponse?) -> CaptureTime? {
-        switch (cancel?.at, final?.at) {
+    /// When an unanswered leg ended: at its caller's CANCEL or its decisive final response (their times),
+    /// whichever came first; `nil` while neither came.
+    private static func unansweredEnd(cancel: CaptureTime?, final: CaptureTime?) -> CaptureTime? {
+        switch (cancel, final) {
         case (let cancel?, let final?): min(cancel, final)
         case (let cancel?, nil): cancel
         case (nil, let final?): final
@@ -335,14 +346,17 @@ struct CallLeg: Sendable {
     /// The outcome of this leg alone when it was not answered.
     var unansweredOutcome: CallOutcome {
         let side = callerSide
-        let final = decisiveFinal(side)
-        if let cancel = callerCancel(side), final.map({ cancel.at <= $0.at || $0.status == 487 }) ?? true {
-            let elsewhere = cancel.completedElsewhere || (final?.completedElsewhere ?? false)
+        let finalIndex = decisiveFinalIndex(side)
+        if let cancelIndex = callerCancelIndex(side),
+            finalIndex.map({ cancels[cancelIndex].at <= finals[$0].at || finals[$0].status == 487 }) ?? true
+        {
+            let elsewhere =
+                cancels[cancelIndex].completedElsewhere || (finalIndex.map { finals[$0].completedElsewhere } ?? false)
             return elsewhere ? .answeredElsewhere : .missed
         }
-        guard let final else { return .missed }
-        if final.completedElsewhere { return .answeredElsewhere }
-        switch final.status {
+        guard let finalIndex else { return .missed }
+        if finals[finalIndex].completedElsewhere { return .answeredElsewhere }
+        switch finals[finalIndex].status {
         case 486, 600: return .busy
         case 603: return .declined
         case 403: return ringingAt != nil || wasForwarded ? .declined : .failed

@@ -48,9 +48,6 @@ public struct CallRecord: Codable, Sendable, Equatable {
     ) {
         self.callID = callID
         self.direction = direction
-        self.from = from
-        self.to = to
-        self.extensionNumber = extensionNumber
         self.startedAt = startedAt
         self.answeredAt = answeredAt
         self.endedAt = endedAt
@@ -59,8 +56,18 @@ public struct CallRecord: Codable, Sendable, Equatable {
         self.outcome = outcome
         self.complete = complete
         self.callIDs = callIDs.isEmpty ? [callID] : callIDs
-        self.answeringURI = answeringURI
         self.transfers = transfers
+        setTexts(from: from, to: to, extensionNumber: extensionNumber, answeringURI: answeringURI)
+    }
+
+    /// Stores the optional strings outside the initializer's own assignments (see
+    /// ``CapturedPacket/init(timestamp:source:destination:transport:payload:correlationID:captureAgentID:)``:
+    /// assigned there, the whole record is copied and the original destroyed).
+    private mutating func setTexts(from: String?, to: String?, extensionNumber: String?, answeringURI: String?) {
+        self.from = from
+        self.to = to
+        self.extensionNumber = extensionNumber
+        self.answeringURI = answeringURI
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -482,11 +482,12 @@ public struct CallTracker: Sendable {
         }
     }
 
-    /// Takes a group out of the table (its legs stay), keeping ``closingCount`` in step.
-    private mutating func removeGroupEntry(_ groupID: Int) -> Group? {
+    /// Takes a group out of the table (its legs stay), keeping ``closingCount`` in step; returns its lists.
+    /// (Not the group itself: an optional group is destroyed through the runtime's generic code.)
+    private mutating func removeGroupEntry(_ groupID: Int) -> (legIDs: [String], transfers: [CallTransfer])? {
         guard let group = groups.remove(groupID) else { return nil }
         if group.closing != nil { closingCount -= 1 }
-        return group
+        return (group.legIDs, group.transfers)
     }
 
     /// Whether nothing more can join a finished group: every leg hung up after its answer, or got a final

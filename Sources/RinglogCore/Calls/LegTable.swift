@@ -137,7 +137,8 @@ struct LegTable: Sendable {
         let slot = legs.count
         if remembered?.callID == callID { remembered?.slot = slot }
         if !asciiIndex.append(callID) { nonASCIISlots[callID] = slot }
-        legs.append(CallLeg(callID: callID, groupID: groupID, message: message, at: time))
+        legs.append(CallLeg(callID: callID, groupID: groupID, at: time))
+        legs.withUnsafeMutableBufferPointer { $0[slot].takeParties(of: message) }
     }
 
     /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.

@@ -27,8 +27,15 @@ public struct CapturedPacket: Sendable, Equatable {
         self.destination = destination
         self.transport = transport
         self.payload = payload
-        self.correlationID = correlationID
         self.captureAgentID = captureAgentID
+        setCorrelationID(correlationID)
+    }
+
+    /// Stores the correlation id outside the initializer's own assignments: Swift 6.3 compiles an initializer
+    /// that assigns an optional string to a struct this large as building the struct, copying it whole
+    /// (retaining its payload and strings) and destroying the original. A packet is made for every message.
+    private mutating func setCorrelationID(_ correlationID: String?) {
+        self.correlationID = correlationID
     }
 }
 
