@@ -78,7 +78,7 @@ struct CallLeg: Sendable {
     var replaces: Replaces?
     /// The initial INVITE's Referred-By header.
     var referredBy: NameAddress?
-    /// When the leg ended, or `nil` while it is open: an answered leg at the BYE that ended it (``endingBye``),
+    /// When the leg ended, or `nil` while it is open: an answered leg at the BYE that ended it (``endingByeIndex``),
     /// an unanswered one at its caller's CANCEL or its decisive final response, whichever came first. Kept
     /// by ``refreshEnd()`` after every fact that can change it (a copy of the initial INVITE, a 2xx or final
     /// response to it, a CANCEL, a BYE), because the tracker reads it after every message of the call.
@@ -137,7 +137,8 @@ struct CallLeg: Sendable {
         if !initialCSeqs.contains(message.cseqNumber), initialCSeqs.count < Self.listLimit {
             initialCSeqs.append(message.cseqNumber)
         }
-        if correlationID == nil { correlationID = packet.correlationID }
+        // Unwrapped first: copying an optional string goes through the runtime's generic code.
+        if correlationID == nil, let packetCorrelation = packet.correlationID { correlationID = packetCorrelation }
         if case .some(let user) = message.requestURIUser {
             if !sawRequestURI {
                 sawRequestURI = true
@@ -159,7 +160,8 @@ struct CallLeg: Sendable {
         let time = packet.timestamp
         touch(time)
         if !sawInitialInvite && time < startedAt { startedAt = time }
-        if correlationID == nil { correlationID = packet.correlationID }
+        // Unwrapped first: copying an optional string goes through the runtime's generic code.
+        if correlationID == nil, let packetCorrelation = packet.correlationID { correlationID = packetCorrelation }
         switch status {
         case 180..<200:
             if ringingAt.map({ time < $0 }) ?? true { ringingAt = time }
@@ -215,8 +217,8 @@ struct CallLeg: Sendable {
     /// decisive final response and the caller's side once for both.
     private mutating func refreshEnd() {
         if answer != nil {
-            let bye = endingBye
-            endedAt = bye?.at
+            let bye = endingByeIndex
+            endedAt = bye.map { byes[$0].at }
             isSettled = bye != nil
             return
         }
@@ -317,17 +319,18 @@ struct CallLeg: Sendable {
         return best
     }
 
-    /// The BYE that ended the answered dialog: the first one from the answer on (a BYE before the answer, e.g.
-    /// for another dialog of the same Call-ID, cannot end it).
-    var endingBye: Bye? {
+    /// The index in ``byes`` of the BYE that ended the answered dialog: the first one from the answer on (a BYE
+    /// before the answer, e.g. for another dialog of the same Call-ID, cannot end it). An index, not a copy:
+    /// an optional copy of a BYE is destroyed through the runtime's generic code.
+    private var endingByeIndex: Int? {
         guard let answer else { return nil }
-        var best: Bye?
-        for bye in byes where bye.at >= answer.at {
+        var best: Int?
+        for index in byes.indices where byes[index].at >= answer.at {
             let matches =
                 answer.toTag == nil || fromTag == nil
-                || ((bye.fromTag == fromTag || bye.toTag == fromTag)
-                    && (bye.fromTag == answer.toTag || bye.toTag == answer.toTag))
-            if matches && (best.map { bye.at < $0.at } ?? true) { best = bye }
+                || ((byes[index].fromTag == fromTag || byes[index].toTag == fromTag)
+                    && (byes[index].fromTag == answer.toTag || byes[index].toTag == answer.toTag))
+            if matches && (best.map { byes[index].at < byes[$0].at } ?? true) { best = index }
         }
         return best
     }

@@ -254,7 +254,9 @@ struct CallRecordBuilder {
     private func normalized(_ raw: String, site: SiteDescription?) -> String {
         // The caller's copy of the site: reading `configuration.site` here would copy it for every number.
         if site?.isExtensionNumber(raw) == true { return raw }
-        return configuration.normalizer.normalize(raw)?.e164 ?? raw
+        // Unwrapped at once: an optional number is destroyed through the runtime's generic code.
+        guard let number = configuration.normalizer.normalize(raw), let e164 = number.e164 else { return raw }
+        return e164
     }
 
     /// Seconds rounded to one decimal, as the record reports them.

@@ -40,7 +40,6 @@ public struct SiteDescription: Sendable {
 
     private var pbxEndpoints: [EndpointPattern] { parts.pbxEndpoints }
     private var trunkEndpoints: [EndpointPattern] { parts.trunkEndpoints }
-    private var extensionMatcher: ExtensionPattern? { parts.extensionMatcher }
 
     /// Creates a site description.
     /// - Throws: ``SiteDescriptionError`` naming the address or pattern that cannot be used.
@@ -61,20 +60,26 @@ public struct SiteDescription: Sendable {
     /// digits when they do (phones register contacts such as `1002-0x559f57310cc0`); `nil` otherwise.
     /// Without a pattern, the leading digits of the user.
     public func extensionNumber(inUser user: String) -> String? {
-        guard let extensionMatcher else {
+        // The pattern is asked through the optional where it is stored: bound to a constant (`if let`), it is
+        // copied, and the optional copy is destroyed through the runtime's generic code.
+        switch parts.extensionMatcher?.matches(user) {
+        case nil:
             let digits = Self.leadingDialCharacters(of: user)
             return digits.isEmpty ? nil : digits
+        case true?:
+            return user
+        case false?:
+            let digits = Self.leadingDialCharacters(of: user)
+            if !digits.isEmpty && digits != user && parts.extensionMatcher?.matches(digits) == true { return digits }
+            return nil
         }
-        if extensionMatcher.matches(user) { return user }
-        let digits = Self.leadingDialCharacters(of: user)
-        if !digits.isEmpty && digits != user && extensionMatcher.matches(digits) { return digits }
-        return nil
     }
 
     /// Whether `user` is itself an extension number (``extensionNumber(inUser:)`` gives it back whole),
     /// without making the string of its leading digits.
     func isExtensionNumber(_ user: String) -> Bool {
-        if let extensionMatcher { return extensionMatcher.matches(user) }
+        // Asked in place, as in ``extensionNumber(inUser:)``.
+        if let matched = parts.extensionMatcher?.matches(user) { return matched }
         var text = user
         return text.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy(isDialByte) }
     }
