@@ -185,6 +185,33 @@ struct CallTrackerBackToBackTests {
         #expect(feed.records.map(\.outcome) == [.missed])
     }
 
+    @Test("each stale call is evicted at its own deadline, whichever call started first")
+    func evictAtEachDeadline() throws {
+        var feed = TrackerFeed(site: try Net.site()) {
+            $0.maximumCallAgeSeconds = 1000
+            $0.unansweredTimeoutSeconds = 60
+        }
+        // Answered at once: stale when 1,000 s old. The sweeps until then find nothing due before that.
+        let answered = Dialog(callID: "answered-lost-bye", fromUser: "+358401234567", toUser: "1001")
+        feed.proxy(answered.invite(), at: 0, Net.trunk, Net.phone1001)
+        feed.proxy(answered.response(200, contactUser: "1001"), at: 0.5, Net.phone1001, Net.trunk)
+        feed.advance(to: 61)
+        // Rings without an answer from 62 s on: stale 60 s after its last message, long before the answered one.
+        let ringing = Dialog(callID: "ringing-lost-final", fromUser: "+358401234568", toUser: "1002")
+        feed.proxy(ringing.invite(), at: 62, Net.trunk, Net.phone1002)
+        feed.proxy(ringing.response(180), at: 63, Net.phone1002, Net.trunk)
+        feed.advance(to: 122)
+        #expect(feed.records.isEmpty)
+        feed.advance(to: 124.5)
+        #expect(feed.records.map(\.callID) == ["ringing-lost-final"])
+        feed.advance(to: 999)
+        #expect(feed.records.count == 1)
+        feed.advance(to: 1001.5)
+        #expect(feed.records.map(\.callID) == ["ringing-lost-final", "answered-lost-bye"])
+        #expect(feed.records.allSatisfy { !$0.complete })
+        #expect(feed.tracker.openDialogCount == 0)
+    }
+
     @Test("the number of open dialogs stays under the cap; the oldest come out incomplete")
     func openDialogCap() {
         var feed = TrackerFeed(site: nil) { $0.maximumOpenDialogs = 10 }

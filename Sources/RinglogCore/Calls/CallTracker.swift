@@ -53,6 +53,10 @@ public struct CallTracker: Sendable {
 
     /// Made once: a builder per record would copy the whole configuration (site, normaliser) each time.
     private let recordBuilder: CallRecordBuilder
+    /// ``CallTrackerConfiguration/unansweredTimeoutSeconds`` and ``CallTrackerConfiguration/maximumCallAgeSeconds``
+    /// in microseconds, read after every message.
+    private let unansweredTimeout: Int64
+    private let maximumCallAge: Int64
     private var legs = LegTable()
     /// The calls by group ID, which is the group's slot: a leg's group is found without hashing.
     private var groups = SlotTable<Group>()
@@ -65,6 +69,10 @@ public struct CallTracker: Sendable {
     private var recentStart = 0
     private var now: CaptureTime?
     private var lastSweep: CaptureTime?
+    /// No open call can be stale before this capture time (microseconds): the earliest ``staleDeadline(_:)``
+    /// of the groups, or earlier. ``updateClosing(_:)`` lowers it when a group's times change; a sweep that
+    /// looks at every group sets it. The once-a-second sweep skips the groups while it is ahead.
+    private var earliestStaleDeadline = Int64.min
     private var evicted: [(CaptureTime, CallRecord)] = []
     /// Call-IDs of calls closed before their whole grace, with the end of that grace (microseconds): their
     /// late copies (an ACK, a retransmitted BYE) are ignored instead of starting a new call.
@@ -80,6 +88,8 @@ public struct CallTracker: Sendable {
     public init(configuration: CallTrackerConfiguration = CallTrackerConfiguration()) {
         self.configuration = configuration
         recordBuilder = CallRecordBuilder(configuration: configuration)
+        unansweredTimeout = Self.microseconds(configuration.unansweredTimeoutSeconds)
+        maximumCallAge = Self.microseconds(configuration.maximumCallAgeSeconds)
     }
 
     /// The number of dialogs currently open.
@@ -454,6 +464,9 @@ public struct CallTracker: Sendable {
             if latest.map({ ended > $0 }) ?? true { latest = ended }
         }
         groups.update(groupID) { $0.times = times }
+        // A group without open legs is stale at once (see evictStale(now:)).
+        let deadline = times.map { Self.staleDeadline($0, idle: unansweredTimeout, maximumAge: maximumCallAge) } ?? .min
+        if deadline < earliestStaleDeadline { earliestStaleDeadline = deadline }
         if isOpen {
             setClosing(nil, of: groupID)
             return
@@ -514,20 +527,27 @@ public struct CallTracker: Sendable {
     }
 
     private mutating func evictStale(now: CaptureTime) -> [(CaptureTime, CallRecord)] {
-        let idle = Self.microseconds(configuration.unansweredTimeoutSeconds)
-        let maximumAge = Self.microseconds(configuration.maximumCallAgeSeconds)
+        let idle = unansweredTimeout
+        let maximumAge = maximumCallAge
         var stale: [Int] = []
         // Each group's times were gathered when its legs last changed: no Call-ID lookups per leg here.
         let current = now.microsecondsSinceEpoch
-        groups.forEachInPlace { groupID, group in
-            guard group.closing == nil else { return }
-            guard let times = group.times else {
-                stale.append(groupID)
-                return
+        if current > earliestStaleDeadline {
+            var earliest = Int64.max
+            groups.forEachInPlace { groupID, group in
+                guard group.closing == nil else { return }
+                guard let times = group.times else {
+                    stale.append(groupID)
+                    return
+                }
+                let deadline = Self.staleDeadline(times, idle: idle, maximumAge: maximumAge)
+                if current > deadline {
+                    stale.append(groupID)
+                } else {
+                    earliest = min(earliest, deadline)
+                }
             }
-            if (!times.answered && current - times.lastActivity > idle) || current - times.startedAt > maximumAge {
-                stale.append(groupID)
-            }
+            earliestStaleDeadline = earliest
         }
         var records: [(CaptureTime, CallRecord)] = []
         for groupID in stale {
@@ -536,6 +556,13 @@ public struct CallTracker: Sendable {
         }
         pruneRecentLegs(before: now, droppingClosed: true)
         return records
+    }
+
+    /// The capture time (microseconds) after which an open call with these times is stale: unanswered and
+    /// idle for `idle`, or older than `maximumAge`.
+    private static func staleDeadline(_ times: GroupTimes, idle: Int64, maximumAge: Int64) -> Int64 {
+        let ageLimit = times.startedAt + maximumAge
+        return times.answered ? ageLimit : min(times.lastActivity + idle, ageLimit)
     }
 
     /// Over the cap: evict the least recently active tenth of the calls as incomplete; their records come
