@@ -132,6 +132,41 @@ struct SIPDecoderShortcutTests {
         }
     }
 
+    @Test("a header name classified from the colon search's first word is what the general reading finds")
+    func nameKinds() {
+        let names =
+            SIPDecoderInternalsTests.headerNames.map(\.0) + [
+                "max-forwards", "user-agent", "allow", "content-lengt", "contact-", "a b", "", "x", "c\r",
+            ]
+        for name in names {
+            for spelling in [name, name.uppercased()] {
+                for padding in ["", " ", "\t", " \t", "\r"] {
+                    for tail in ["", ":", ": 1\r\n", ":value of the header\r\n", "\n:"] {
+                        for prefix in ["", "\n", "ab\n"] {
+                            let bytes = Array((prefix + spelling + padding + tail).utf8)
+                            let start = prefix.utf8.count
+                            bytes.withUnsafeBufferPointer { buffer in
+                                let (colon, firstWord) = SIPMessageDecoder.colonOrLineFeed(buffer, from: start)
+                                var expectedColon = start
+                                while expectedColon < buffer.count && buffer[expectedColon] != 0x3a
+                                    && buffer[expectedColon] != 0x0a
+                                {
+                                    expectedColon += 1
+                                }
+                                #expect(colon == expectedColon, "\(bytes)")
+                                guard colon < buffer.count, buffer[colon] == 0x3a else { return }
+                                let general = SIPMessageDecoder.headerKind(
+                                    buffer, start, SIPMessageDecoder.trimTrailingSpace(buffer, start, colon))
+                                #expect(
+                                    SIPMessageDecoder.nameKind(buffer, start, colon, firstWord) == general, "\(bytes)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("SDP directions and the audio line are read in any case")
     func sdpCase() throws {
         let body = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=AUDIO 4000 RTP/AVP 0\r\na=SendOnly\r\n"

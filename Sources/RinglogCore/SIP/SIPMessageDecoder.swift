@@ -113,7 +113,7 @@ enum SIPMessageDecoder {
                 break
             }
             if first == cr && (position + 1 == end || bytes[position + 1] == lf) {
-                bodyStart = min(position + 2, end)
+                bodyStart = position + 2 < end ? position + 2 : end
                 break
             }
             if first == space || first == tab {
@@ -122,9 +122,8 @@ enum SIPMessageDecoder {
                 continue
             }
             // The name runs to the line's first colon; a line without one is not a header.
-            let colon = colonOrLineFeed(bytes, from: position)
-            guard colon < end, bytes[colon] == colonByte,
-                let kind = headerKind(bytes, position, trimTrailingSpace(bytes, position, colon))
+            let (colon, firstWord) = colonOrLineFeed(bytes, from: position)
+            guard colon < end, bytes[colon] == colonByte, let kind = nameKind(bytes, position, colon, firstWord)
             else {
                 position = colon < end && bytes[colon] == lf ? colon + 1 : lineEnd(bytes, from: colon) + 1
                 continue
@@ -173,19 +172,44 @@ enum SIPMessageDecoder {
     }
 
     /// The index of the first colon or LF at or after `start`, or the buffer's end: eight bytes at a time.
-    @inline(__always) private static func colonOrLineFeed(_ bytes: Bytes, from start: Int) -> Int {
+    /// Also returns the eight bytes from `start` as a little-endian word when the scan read them (`nil` near
+    /// the buffer's end), which hold the start of a header's name.
+    @inline(always) static func colonOrLineFeed(_ bytes: Bytes, from start: Int) -> (Int, firstWord: UInt64?) {
         let end = bytes.count
-        var index = max(start, 0)
+        var index = start > 0 ? start : 0
+        var firstWord: UInt64?
         if let base = bytes.baseAddress {
-            while index <= end - 8 {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            while index <= end &- 8 {
+                // `index + 8 <= end`: the word is in the buffer.
+                let word = loadWord(base, index)
+                if firstWord == nil { firstWord = word }
                 let hits = zeroBytes(word ^ 0x3a3a_3a3a_3a3a_3a3a) | zeroBytes(word ^ 0x0a0a_0a0a_0a0a_0a0a)
-                if hits != 0 { return index + hits.trailingZeroBitCount / 8 }
-                index += 8
+                if hits != 0 { return (index &+ hits.trailingZeroBitCount &>> 3, firstWord) }
+                index &+= 8
             }
         }
         while index < end && bytes[index] != colonByte && bytes[index] != lf { index += 1 }
-        return index
+        return (index, firstWord)
+    }
+
+    /// The eight bytes at `base + index` as a little-endian word; the caller proves they are in the buffer.
+    @inline(always) private static func loadWord(_ base: UnsafePointer<UInt8>, _ index: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The header named by `start..<colon` (without the whitespace before the colon), `firstWord` the eight
+    /// bytes from `start` when the colon search read them: the usual name, with no whitespace before its
+    /// colon, is classified from that word without reading it again.
+    @inline(always) static func nameKind(_ bytes: Bytes, _ start: Int, _ colon: Int, _ firstWord: UInt64?)
+        -> HeaderKind?
+    {
+        let length = colon &- start
+        // `start < colon`: the byte before the colon is in the buffer.
+        if let firstWord, length > 0, !isSpace(bytes[colon &- 1]) {
+            let first = length >= 8 ? firstWord : firstWord & (UInt64.max &>> UInt64((8 &- length) &* 8))
+            return headerKind(bytes, start, length, first: first)
+        }
+        return headerKind(bytes, start, trimTrailingSpace(bytes, start, colon))
     }
 
     /// The index of the first `first` or `second` byte in `start..<end`, or `end`: eight bytes at a time
@@ -221,7 +245,7 @@ enum SIPMessageDecoder {
     // MARK: Start line
 
     /// Reads the start line `start..<end` into `message`; `false` when it is neither a request nor a status line.
-    @inline(always) private static func parseStartLine(
+    @inline(never) private static func parseStartLine(
         _ bytes: Bytes, _ start: Int, _ end: Int, into message: inout SIPMessage
     )
         -> Bool
@@ -273,10 +297,16 @@ enum SIPMessageDecoder {
     /// in either case and any other byte exactly.
     @inline(always) static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
         let length = end - start
+        return headerKind(bytes, start, length, first: word(bytes, start, length < 8 ? length : 8))
+    }
+
+    /// ``headerKind(_:_:_:)`` of the `length` bytes from `start`, `first` their first eight (all of them when
+    /// fewer) as a little-endian word, the rest zero.
+    @inline(always) static func headerKind(_ bytes: Bytes, _ start: Int, _ length: Int, first: UInt64) -> HeaderKind? {
         // 2 to 19 bytes in one comparison; else a compact name, or none.
         guard UInt(bitPattern: length &- 2) < 18 else {
             guard length == 1 else { return nil }
-            switch bytes[start] | 0x20 {
+            switch UInt8(truncatingIfNeeded: first) | 0x20 {
             case UInt8(ascii: "i"): return .callID
             case UInt8(ascii: "f"): return .from
             case UInt8(ascii: "t"): return .to
@@ -289,7 +319,6 @@ enum SIPMessageDecoder {
             default: return nil
             }
         }
-        let first = word(bytes, start, length < 8 ? length : 8)
         @inline(always) func rest(_ offset: Int, _ mask: UInt64) -> UInt64 {
             word(bytes, start + offset, length - offset < 8 ? length - offset : 8) | mask
         }
