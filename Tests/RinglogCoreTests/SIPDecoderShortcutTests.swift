@@ -167,6 +167,38 @@ struct SIPDecoderShortcutTests {
         }
     }
 
+    @Test("the value-end scan finds what a byte-by-byte scan finds, at every start and end, control bytes included")
+    func valueEnd() {
+        var state: UInt32 = 54_321
+        let alphabet: [UInt8] = [
+            UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"),
+            UInt8(ascii: "\n"), UInt8(ascii: "a"), UInt8(ascii: "!"), 0, 1, 0x1f, 0x0b, 0x21, 0xa0, 0xbb,
+        ]
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+            for round in 0..<30 {
+                let bytes: [UInt8] = (0..<length).map { _ in
+                    state = state &* 1_103_515_245 &+ 12_345
+                    // Half the rounds mostly letters, so the scan runs over whole words before a hit.
+                    let pick = Int(state >> 16) % (round % 2 == 0 ? alphabet.count : alphabet.count * 4)
+                    return pick < alphabet.count ? alphabet[pick] : UInt8(ascii: "a")
+                }
+                bytes.withUnsafeBufferPointer { buffer in
+                    for start in 0...length {
+                        for end in start...length {
+                            var expected = start
+                            while expected < end && !SIPMessageDecoder.isSpace(buffer[expected])
+                                && buffer[expected] != 0x3b && buffer[expected] != 0x2c
+                            {
+                                expected += 1
+                            }
+                            #expect(SIPMessageDecoder.valueEnd(buffer, start, end) == expected, "\(bytes) \(start)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("SDP directions and the audio line are read in any case")
     func sdpCase() throws {
         let body = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=AUDIO 4000 RTP/AVP 0\r\na=SendOnly\r\n"

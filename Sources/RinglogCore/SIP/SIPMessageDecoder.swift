@@ -893,30 +893,35 @@ enum SIPMessageDecoder {
 
     /// The index of the first `;`, `,` or whitespace byte in `start..<end`, or `end`: eight bytes at a time
     /// while a word fits in the buffer (a hit past `end` counts as none).
-    @inline(__always) private static func valueEnd(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
+    @inline(__always) static func valueEnd(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
         let end = end < bytes.count ? end : bytes.count
         var index = start > 0 ? start : 0
         if let base = bytes.baseAddress {
             while index < end && index <= bytes.count &- 8 {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                // `;`, `,` and every byte below 0x21 (whitespace among them, other control bytes too); the
+                // lowest flagged byte is a real one (a borrow only flags bytes above a real hit).
                 let hits =
-                    zeroBytes(word ^ 0x3b3b_3b3b_3b3b_3b3b) | zeroBytes(word ^ 0x2c2c_2c2c_2c2c_2c2c)
-                    | zeroBytes(word ^ 0x2020_2020_2020_2020) | zeroBytes(word ^ 0x0909_0909_0909_0909)
-                    | zeroBytes(word ^ 0x0d0d_0d0d_0d0d_0d0d) | zeroBytes(word ^ 0x0a0a_0a0a_0a0a_0a0a)
+                    (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080
+                    | zeroBytes(word ^ 0x3b3b_3b3b_3b3b_3b3b) | zeroBytes(word ^ 0x2c2c_2c2c_2c2c_2c2c)
                 if hits != 0 {
-                    let hit = index &+ hits.trailingZeroBitCount / 8
-                    return hit < end ? hit : end
+                    let hit = index &+ hits.trailingZeroBitCount &>> 3
+                    guard hit < end else { return end }
+                    // `hit < end <= count`. A control byte other than whitespace does not end the value.
+                    if isValueEnd(base[hit]) { return hit }
+                    index = hit &+ 1
+                    continue
                 }
                 index &+= 8
             }
         }
-        // The value ends at `;`, `,` or whitespace (their bits below).
-        while index < end {
-            let byte = bytes[index]
-            if byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0 { break }
-            index += 1
-        }
+        while index < end && !isValueEnd(bytes[index]) { index += 1 }
         return index < end ? index : end
+    }
+
+    /// Whether `byte` ends a parameter's value: `;`, `,` or whitespace (their bits below).
+    @inline(__always) private static func isValueEnd(_ byte: UInt8) -> Bool {
+        byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0
     }
 
     // MARK: Bytes
