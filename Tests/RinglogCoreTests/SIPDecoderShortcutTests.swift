@@ -199,6 +199,28 @@ struct SIPDecoderShortcutTests {
         }
     }
 
+    @Test(
+        "a start line's spaces are found by the word scan as the byte scan found them",
+        arguments: [
+            ("SIP/2.0 200 OK", SIPMessage.StartLine.response(status: 200, reason: "OK")),
+            ("SIP/2.0   180 Ringing", .response(status: 180, reason: "Ringing")),
+            ("sip/2.0 486 Busy Here", .response(status: 486, reason: "Busy Here")),
+            ("SIP/2.0 200", .response(status: 200, reason: "")),
+            ("SIP/2.00000 200 OK", .response(status: 200, reason: "OK")), ("SIP/2.0\t200 OK", nil),
+            ("SIP/2.0X200 OK", nil), ("INVITE sip:b@x SIP/2.0", .request(method: "INVITE", uri: "sip:b@x")),
+            ("INVITE  sip:b@x  SIP/2.0", .request(method: "INVITE", uri: "sip:b@x")), ("INVITE sip:b@x", nil),
+            ("INVITE sip:b@x\tSIP/2.0", nil),
+            (
+                "BYE sip:a-long-user-name@a.long.host.example:5060;transport=udp SIP/2.0",
+                .request(method: "BYE", uri: "sip:a-long-user-name@a.long.host.example:5060;transport=udp")
+            ),
+        ] as [(String, SIPMessage.StartLine?)])
+    func startLines(line: String, expected: SIPMessage.StartLine?) {
+        let text = [line, "Call-ID: c@x", "From: <sip:a@x>;tag=1", "To: <sip:b@x>", "CSeq: 1 INVITE", "", ""]
+        let message = try? SIPMessage(decoding: Array(text.joined(separator: "\r\n").utf8))
+        #expect(message?.startLine == expected)
+    }
+
     @Test("SDP directions and the audio line are read in any case")
     func sdpCase() throws {
         let body = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=AUDIO 4000 RTP/AVP 0\r\na=SendOnly\r\n"

@@ -133,8 +133,9 @@ enum SIPMessageDecoder {
             var valueEnd = trimCR(bytes, valueStart, lineStop)
             var folded = false
             // A line that starts with whitespace continues this header's value.
-            while lineStop + 1 < end && (bytes[lineStop + 1] == space || bytes[lineStop + 1] == tab) {
-                let next = lineStop + 1
+            // `lineStop <= end`: adding one cannot overflow.
+            while lineStop &+ 1 < end && (bytes[lineStop &+ 1] == space || bytes[lineStop &+ 1] == tab) {
+                let next = lineStop &+ 1
                 lineStop = lineEnd(bytes, from: next)
                 valueEnd = trimCR(bytes, next, lineStop)
                 folded = true
@@ -144,7 +145,7 @@ enum SIPMessageDecoder {
             } else {
                 apply(kind, bytes, valueStart, valueEnd, to: &message, &fields, &appendix, inPlace: true)
             }
-            position = lineStop + 1
+            position = lineStop &+ 1
         }
 
         guard fields.callIDSeen, !message.lazyCallID.isEmpty else { throw .missingHeader("Call-ID") }
@@ -171,12 +172,14 @@ enum SIPMessageDecoder {
         return appendix.bytes
     }
 
-    /// The index of the first colon or LF at or after `start`, or the buffer's end: eight bytes at a time.
-    /// Also returns the eight bytes from `start` as a little-endian word when the scan read them (`nil` near
-    /// the buffer's end), which hold the start of a header's name.
+    /// The index of the first colon or LF at or after `start` (not negative: the header loop's position),
+    /// or the buffer's end: eight bytes at a time. Also returns the eight bytes from `start` as a
+    /// little-endian word when the scan read them (`nil` near the buffer's end), which hold the start of a
+    /// header's name.
     @inline(always) static func colonOrLineFeed(_ bytes: Bytes, from start: Int) -> (Int, firstWord: UInt64?) {
         let end = bytes.count
-        var index = start > 0 ? start : 0
+        // `0 <= start`, so `0 <= index <= end - 8` before each load below.
+        var index = start
         var firstWord: UInt64?
         if let base = bytes.baseAddress {
             while index <= end &- 8 {
@@ -252,8 +255,9 @@ enum SIPMessageDecoder {
     {
         if end - start >= 11 && isSIPVersionPrefix(bytes, start, end) {
             // SIP/2.0 SP status SP reason
-            guard let space1 = find(space, bytes, start, end) else { return false }
-            var index = space1
+            // The first space, mostly in the first word ("SIP/2.0 ").
+            var index = firstOf(space, space, bytes, start, end)
+            guard index < end else { return false }
             while index < end && bytes[index] == space { index += 1 }
             guard end - index >= 3 else { return false }
             var status = 0
@@ -274,7 +278,8 @@ enum SIPMessageDecoder {
         while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
         guard methodEnd > start, methodEnd < end, bytes[methodEnd] == space else { return false }
         let uriStart = skipSpace(bytes, methodEnd, end)
-        guard let uriEnd = find(space, bytes, uriStart, end), uriEnd > uriStart else { return false }
+        let uriEnd = firstOf(space, space, bytes, uriStart, end)
+        guard uriEnd < end, uriEnd > uriStart else { return false }
         let versionStart = skipSpace(bytes, uriEnd, end)
         guard isSIPVersionPrefix(bytes, versionStart, end) else { return false }
         message.isRequest = true
