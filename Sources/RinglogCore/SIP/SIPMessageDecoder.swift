@@ -94,7 +94,7 @@ enum SIPMessageDecoder {
         let end = bytes.count
         var position = 0
         while position < end && (bytes[position] == cr || bytes[position] == lf) { position += 1 }
-        guard position < end else { throw .badStartLine }
+        guard position < end, let base = bytes.baseAddress else { throw .badStartLine }
 
         let startLineEnd = lineEnd(bytes, from: position)
         guard parseStartLine(bytes, position, trimCR(bytes, position, startLineEnd), into: &message) else {
@@ -118,25 +118,26 @@ enum SIPMessageDecoder {
             }
             if first == space || first == tab {
                 // A folded line of a header ringlog does not read (the others take theirs along below).
-                position = lineEnd(bytes, from: position) + 1
+                position = lineEnd(base, from: position, end) + 1
                 continue
             }
             // The name runs to the line's first colon; a line without one is not a header.
             let (colon, firstWord) = colonOrLineFeed(bytes, from: position)
             guard colon < end, bytes[colon] == colonByte, let kind = nameKind(bytes, position, colon, firstWord)
             else {
-                position = colon < end && bytes[colon] == lf ? colon + 1 : lineEnd(bytes, from: colon) + 1
+                position = colon < end && bytes[colon] == lf ? colon + 1 : lineEnd(base, from: colon, end) + 1
                 continue
             }
             let valueStart = colon + 1
-            var lineStop = lineEnd(bytes, from: valueStart)
+            // `colon < end`, so `valueStart <= end`.
+            var lineStop = lineEnd(base, from: valueStart, end)
             var valueEnd = trimCR(bytes, valueStart, lineStop)
             var folded = false
             // A line that starts with whitespace continues this header's value.
             // `lineStop <= end`: adding one cannot overflow.
             while lineStop &+ 1 < end && (bytes[lineStop &+ 1] == space || bytes[lineStop &+ 1] == tab) {
                 let next = lineStop &+ 1
-                lineStop = lineEnd(bytes, from: next)
+                lineStop = lineEnd(base, from: next, end)
                 valueEnd = trimCR(bytes, next, lineStop)
                 folded = true
             }
@@ -963,6 +964,13 @@ enum SIPMessageDecoder {
         guard start >= 0, start < end, let base = bytes.baseAddress,
             let hit = memchr(base + start, Int32(lf), end - start)
         else { return end }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+    }
+
+    /// ``lineEnd(_:from:)`` in the `end` bytes at `base`, for a `start` the header loop has already checked:
+    /// `0 <= start <= end` (memchr reads nothing when `start == end`).
+    @inline(__always) private static func lineEnd(_ base: UnsafePointer<UInt8>, from start: Int, _ end: Int) -> Int {
+        guard let hit = memchr(base + start, Int32(lf), end &- start) else { return end }
         return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
