@@ -132,6 +132,95 @@ struct SIPDecoderShortcutTests {
         }
     }
 
+    @Test("a header name classified from the colon search's first word is what the general reading finds")
+    func nameKinds() {
+        let names =
+            SIPDecoderInternalsTests.headerNames.map(\.0) + [
+                "max-forwards", "user-agent", "allow", "content-lengt", "contact-", "a b", "", "x", "c\r",
+            ]
+        for name in names {
+            for spelling in [name, name.uppercased()] {
+                for padding in ["", " ", "\t", " \t", "\r"] {
+                    for tail in ["", ":", ": 1\r\n", ":value of the header\r\n", "\n:"] {
+                        for prefix in ["", "\n", "ab\n"] {
+                            let bytes = Array((prefix + spelling + padding + tail).utf8)
+                            let start = prefix.utf8.count
+                            bytes.withUnsafeBufferPointer { buffer in
+                                let (colon, firstWord) = SIPMessageDecoder.colonOrLineFeed(buffer, from: start)
+                                var expectedColon = start
+                                while expectedColon < buffer.count && buffer[expectedColon] != 0x3a
+                                    && buffer[expectedColon] != 0x0a
+                                {
+                                    expectedColon += 1
+                                }
+                                #expect(colon == expectedColon, "\(bytes)")
+                                guard colon < buffer.count, buffer[colon] == 0x3a else { return }
+                                let general = SIPMessageDecoder.headerKind(
+                                    buffer, start, SIPMessageDecoder.trimTrailingSpace(buffer, start, colon))
+                                #expect(
+                                    SIPMessageDecoder.nameKind(buffer, start, colon, firstWord) == general, "\(bytes)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the value-end scan finds what a byte-by-byte scan finds, at every start and end, control bytes included")
+    func valueEnd() {
+        var state: UInt32 = 54_321
+        let alphabet: [UInt8] = [
+            UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"),
+            UInt8(ascii: "\n"), UInt8(ascii: "a"), UInt8(ascii: "!"), 0, 1, 0x1f, 0x0b, 0x21, 0xa0, 0xbb,
+        ]
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+            for round in 0..<30 {
+                let bytes: [UInt8] = (0..<length).map { _ in
+                    state = state &* 1_103_515_245 &+ 12_345
+                    // Half the rounds mostly letters, so the scan runs over whole words before a hit.
+                    let pick = Int(state >> 16) % (round % 2 == 0 ? alphabet.count : alphabet.count * 4)
+                    return pick < alphabet.count ? alphabet[pick] : UInt8(ascii: "a")
+                }
+                bytes.withUnsafeBufferPointer { buffer in
+                    for start in 0...length {
+                        for end in start...length {
+                            var expected = start
+                            while expected < end && !SIPMessageDecoder.isSpace(buffer[expected])
+                                && buffer[expected] != 0x3b && buffer[expected] != 0x2c
+                            {
+                                expected += 1
+                            }
+                            #expect(SIPMessageDecoder.valueEnd(buffer, start, end) == expected, "\(bytes) \(start)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(
+        "a start line's spaces are found by the word scan as the byte scan found them",
+        arguments: [
+            ("SIP/2.0 200 OK", SIPMessage.StartLine.response(status: 200, reason: "OK")),
+            ("SIP/2.0   180 Ringing", .response(status: 180, reason: "Ringing")),
+            ("sip/2.0 486 Busy Here", .response(status: 486, reason: "Busy Here")),
+            ("SIP/2.0 200", .response(status: 200, reason: "")),
+            ("SIP/2.00000 200 OK", .response(status: 200, reason: "OK")), ("SIP/2.0\t200 OK", nil),
+            ("SIP/2.0X200 OK", nil), ("INVITE sip:b@x SIP/2.0", .request(method: "INVITE", uri: "sip:b@x")),
+            ("INVITE  sip:b@x  SIP/2.0", .request(method: "INVITE", uri: "sip:b@x")), ("INVITE sip:b@x", nil),
+            ("INVITE sip:b@x\tSIP/2.0", nil),
+            (
+                "BYE sip:a-long-user-name@a.long.host.example:5060;transport=udp SIP/2.0",
+                .request(method: "BYE", uri: "sip:a-long-user-name@a.long.host.example:5060;transport=udp")
+            ),
+        ] as [(String, SIPMessage.StartLine?)])
+    func startLines(line: String, expected: SIPMessage.StartLine?) {
+        let text = [line, "Call-ID: c@x", "From: <sip:a@x>;tag=1", "To: <sip:b@x>", "CSeq: 1 INVITE", "", ""]
+        let message = try? SIPMessage(decoding: Array(text.joined(separator: "\r\n").utf8))
+        #expect(message?.startLine == expected)
+    }
+
     @Test("SDP directions and the audio line are read in any case")
     func sdpCase() throws {
         let body = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=AUDIO 4000 RTP/AVP 0\r\na=SendOnly\r\n"

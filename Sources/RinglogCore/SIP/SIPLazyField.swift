@@ -21,7 +21,7 @@ struct SIPLazyText: Sendable {
     var isAbsent: Bool { start < 0 }
 
     /// Whether the field is absent or reads as the empty string.
-    var isEmpty: Bool { start >= end }
+    @inline(__always) var isEmpty: Bool { start >= end }
 
     /// The text, read from `storage` (the message's bytes).
     @inline(__always) func string(in storage: [UInt8]) -> String? {

@@ -94,7 +94,7 @@ enum SIPMessageDecoder {
         let end = bytes.count
         var position = 0
         while position < end && (bytes[position] == cr || bytes[position] == lf) { position += 1 }
-        guard position < end else { throw .badStartLine }
+        guard position < end, let base = bytes.baseAddress else { throw .badStartLine }
 
         let startLineEnd = lineEnd(bytes, from: position)
         guard parseStartLine(bytes, position, trimCR(bytes, position, startLineEnd), into: &message) else {
@@ -113,30 +113,31 @@ enum SIPMessageDecoder {
                 break
             }
             if first == cr && (position + 1 == end || bytes[position + 1] == lf) {
-                bodyStart = min(position + 2, end)
+                bodyStart = position + 2 < end ? position + 2 : end
                 break
             }
             if first == space || first == tab {
                 // A folded line of a header ringlog does not read (the others take theirs along below).
-                position = lineEnd(bytes, from: position) + 1
+                position = lineEnd(base, from: position, end) + 1
                 continue
             }
             // The name runs to the line's first colon; a line without one is not a header.
-            let colon = colonOrLineFeed(bytes, from: position)
-            guard colon < end, bytes[colon] == colonByte,
-                let kind = headerKind(bytes, position, trimTrailingSpace(bytes, position, colon))
+            let (colon, firstWord) = colonOrLineFeed(bytes, from: position)
+            guard colon < end, bytes[colon] == colonByte, let kind = nameKind(bytes, position, colon, firstWord)
             else {
-                position = colon < end && bytes[colon] == lf ? colon + 1 : lineEnd(bytes, from: colon) + 1
+                position = colon < end && bytes[colon] == lf ? colon + 1 : lineEnd(base, from: colon, end) + 1
                 continue
             }
             let valueStart = colon + 1
-            var lineStop = lineEnd(bytes, from: valueStart)
+            // `colon < end`, so `valueStart <= end`.
+            var lineStop = lineEnd(base, from: valueStart, end)
             var valueEnd = trimCR(bytes, valueStart, lineStop)
             var folded = false
             // A line that starts with whitespace continues this header's value.
-            while lineStop + 1 < end && (bytes[lineStop + 1] == space || bytes[lineStop + 1] == tab) {
-                let next = lineStop + 1
-                lineStop = lineEnd(bytes, from: next)
+            // `lineStop <= end`: adding one cannot overflow.
+            while lineStop &+ 1 < end && (bytes[lineStop &+ 1] == space || bytes[lineStop &+ 1] == tab) {
+                let next = lineStop &+ 1
+                lineStop = lineEnd(base, from: next, end)
                 valueEnd = trimCR(bytes, next, lineStop)
                 folded = true
             }
@@ -145,7 +146,7 @@ enum SIPMessageDecoder {
             } else {
                 apply(kind, bytes, valueStart, valueEnd, to: &message, &fields, &appendix, inPlace: true)
             }
-            position = lineStop + 1
+            position = lineStop &+ 1
         }
 
         guard fields.callIDSeen, !message.lazyCallID.isEmpty else { throw .missingHeader("Call-ID") }
@@ -172,20 +173,47 @@ enum SIPMessageDecoder {
         return appendix.bytes
     }
 
-    /// The index of the first colon or LF at or after `start`, or the buffer's end: eight bytes at a time.
-    @inline(__always) private static func colonOrLineFeed(_ bytes: Bytes, from start: Int) -> Int {
+    /// The index of the first colon or LF at or after `start` (not negative: the header loop's position),
+    /// or the buffer's end: eight bytes at a time. Also returns the eight bytes from `start` as a
+    /// little-endian word when the scan read them (`nil` near the buffer's end), which hold the start of a
+    /// header's name.
+    @inline(always) static func colonOrLineFeed(_ bytes: Bytes, from start: Int) -> (Int, firstWord: UInt64?) {
         let end = bytes.count
-        var index = max(start, 0)
+        // `0 <= start`, so `0 <= index <= end - 8` before each load below.
+        var index = start
+        var firstWord: UInt64?
         if let base = bytes.baseAddress {
-            while index <= end - 8 {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            while index <= end &- 8 {
+                // `index + 8 <= end`: the word is in the buffer.
+                let word = loadWord(base, index)
+                if firstWord == nil { firstWord = word }
                 let hits = zeroBytes(word ^ 0x3a3a_3a3a_3a3a_3a3a) | zeroBytes(word ^ 0x0a0a_0a0a_0a0a_0a0a)
-                if hits != 0 { return index + hits.trailingZeroBitCount / 8 }
-                index += 8
+                if hits != 0 { return (index &+ hits.trailingZeroBitCount &>> 3, firstWord) }
+                index &+= 8
             }
         }
         while index < end && bytes[index] != colonByte && bytes[index] != lf { index += 1 }
-        return index
+        return (index, firstWord)
+    }
+
+    /// The eight bytes at `base + index` as a little-endian word; the caller proves they are in the buffer.
+    @inline(always) private static func loadWord(_ base: UnsafePointer<UInt8>, _ index: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The header named by `start..<colon` (without the whitespace before the colon), `firstWord` the eight
+    /// bytes from `start` when the colon search read them: the usual name, with no whitespace before its
+    /// colon, is classified from that word without reading it again.
+    @inline(always) static func nameKind(_ bytes: Bytes, _ start: Int, _ colon: Int, _ firstWord: UInt64?)
+        -> HeaderKind?
+    {
+        let length = colon &- start
+        // `start < colon`: the byte before the colon is in the buffer.
+        if let firstWord, length > 0, !isSpace(bytes[colon &- 1]) {
+            let first = length >= 8 ? firstWord : firstWord & (UInt64.max &>> UInt64((8 &- length) &* 8))
+            return headerKind(bytes, start, length, first: first)
+        }
+        return headerKind(bytes, start, trimTrailingSpace(bytes, start, colon))
     }
 
     /// The index of the first `first` or `second` byte in `start..<end`, or `end`: eight bytes at a time
@@ -221,15 +249,16 @@ enum SIPMessageDecoder {
     // MARK: Start line
 
     /// Reads the start line `start..<end` into `message`; `false` when it is neither a request nor a status line.
-    @inline(always) private static func parseStartLine(
+    @inline(never) private static func parseStartLine(
         _ bytes: Bytes, _ start: Int, _ end: Int, into message: inout SIPMessage
     )
         -> Bool
     {
         if end - start >= 11 && isSIPVersionPrefix(bytes, start, end) {
             // SIP/2.0 SP status SP reason
-            guard let space1 = find(space, bytes, start, end) else { return false }
-            var index = space1
+            // The first space, mostly in the first word ("SIP/2.0 ").
+            var index = firstOf(space, space, bytes, start, end)
+            guard index < end else { return false }
             while index < end && bytes[index] == space { index += 1 }
             guard end - index >= 3 else { return false }
             var status = 0
@@ -250,7 +279,8 @@ enum SIPMessageDecoder {
         while methodEnd < end && isTokenByte(bytes[methodEnd]) { methodEnd += 1 }
         guard methodEnd > start, methodEnd < end, bytes[methodEnd] == space else { return false }
         let uriStart = skipSpace(bytes, methodEnd, end)
-        guard let uriEnd = find(space, bytes, uriStart, end), uriEnd > uriStart else { return false }
+        let uriEnd = firstOf(space, space, bytes, uriStart, end)
+        guard uriEnd < end, uriEnd > uriStart else { return false }
         let versionStart = skipSpace(bytes, uriEnd, end)
         guard isSIPVersionPrefix(bytes, versionStart, end) else { return false }
         message.isRequest = true
@@ -273,10 +303,16 @@ enum SIPMessageDecoder {
     /// in either case and any other byte exactly.
     @inline(always) static func headerKind(_ bytes: Bytes, _ start: Int, _ end: Int) -> HeaderKind? {
         let length = end - start
+        return headerKind(bytes, start, length, first: word(bytes, start, length < 8 ? length : 8))
+    }
+
+    /// ``headerKind(_:_:_:)`` of the `length` bytes from `start`, `first` their first eight (all of them when
+    /// fewer) as a little-endian word, the rest zero.
+    @inline(always) static func headerKind(_ bytes: Bytes, _ start: Int, _ length: Int, first: UInt64) -> HeaderKind? {
         // 2 to 19 bytes in one comparison; else a compact name, or none.
         guard UInt(bitPattern: length &- 2) < 18 else {
             guard length == 1 else { return nil }
-            switch bytes[start] | 0x20 {
+            switch UInt8(truncatingIfNeeded: first) | 0x20 {
             case UInt8(ascii: "i"): return .callID
             case UInt8(ascii: "f"): return .from
             case UInt8(ascii: "t"): return .to
@@ -289,7 +325,6 @@ enum SIPMessageDecoder {
             default: return nil
             }
         }
-        let first = word(bytes, start, length < 8 ? length : 8)
         @inline(always) func rest(_ offset: Int, _ mask: UInt64) -> UInt64 {
             word(bytes, start + offset, length - offset < 8 ? length - offset : 8) | mask
         }
@@ -864,30 +899,35 @@ enum SIPMessageDecoder {
 
     /// The index of the first `;`, `,` or whitespace byte in `start..<end`, or `end`: eight bytes at a time
     /// while a word fits in the buffer (a hit past `end` counts as none).
-    @inline(__always) private static func valueEnd(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
+    @inline(__always) static func valueEnd(_ bytes: Bytes, _ start: Int, _ end: Int) -> Int {
         let end = end < bytes.count ? end : bytes.count
         var index = start > 0 ? start : 0
         if let base = bytes.baseAddress {
             while index < end && index <= bytes.count &- 8 {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                // `;`, `,` and every byte below 0x21 (whitespace among them, other control bytes too); the
+                // lowest flagged byte is a real one (a borrow only flags bytes above a real hit).
                 let hits =
-                    zeroBytes(word ^ 0x3b3b_3b3b_3b3b_3b3b) | zeroBytes(word ^ 0x2c2c_2c2c_2c2c_2c2c)
-                    | zeroBytes(word ^ 0x2020_2020_2020_2020) | zeroBytes(word ^ 0x0909_0909_0909_0909)
-                    | zeroBytes(word ^ 0x0d0d_0d0d_0d0d_0d0d) | zeroBytes(word ^ 0x0a0a_0a0a_0a0a_0a0a)
+                    (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080
+                    | zeroBytes(word ^ 0x3b3b_3b3b_3b3b_3b3b) | zeroBytes(word ^ 0x2c2c_2c2c_2c2c_2c2c)
                 if hits != 0 {
-                    let hit = index &+ hits.trailingZeroBitCount / 8
-                    return hit < end ? hit : end
+                    let hit = index &+ hits.trailingZeroBitCount &>> 3
+                    guard hit < end else { return end }
+                    // `hit < end <= count`. A control byte other than whitespace does not end the value.
+                    if isValueEnd(base[hit]) { return hit }
+                    index = hit &+ 1
+                    continue
                 }
                 index &+= 8
             }
         }
-        // The value ends at `;`, `,` or whitespace (their bits below).
-        while index < end {
-            let byte = bytes[index]
-            if byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0 { break }
-            index += 1
-        }
+        while index < end && !isValueEnd(bytes[index]) { index += 1 }
         return index < end ? index : end
+    }
+
+    /// Whether `byte` ends a parameter's value: `;`, `,` or whitespace (their bits below).
+    @inline(__always) private static func isValueEnd(_ byte: UInt8) -> Bool {
+        byte < 64 && (0x0800_1001_0000_2600 as UInt64) >> UInt64(byte) & 1 != 0
     }
 
     // MARK: Bytes
@@ -924,6 +964,13 @@ enum SIPMessageDecoder {
         guard start >= 0, start < end, let base = bytes.baseAddress,
             let hit = memchr(base + start, Int32(lf), end - start)
         else { return end }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+    }
+
+    /// ``lineEnd(_:from:)`` in the `end` bytes at `base`, for a `start` the header loop has already checked:
+    /// `0 <= start <= end` (memchr reads nothing when `start == end`).
+    @inline(__always) private static func lineEnd(_ base: UnsafePointer<UInt8>, from start: Int, _ end: Int) -> Int {
+        guard let hit = memchr(base + start, Int32(lf), end &- start) else { return end }
         return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
