@@ -16,6 +16,8 @@ public struct CallReplay: Sendable {
 
     /// How long packets wait in the reorder buffer, in capture-time seconds.
     public let reorderWindowSeconds: Double
+    /// ``reorderWindowSeconds`` in microseconds, read for every packet.
+    private let reorderWindow: Int64
     /// What the replay has seen so far.
     public private(set) var statistics = Statistics()
 
@@ -28,6 +30,7 @@ public struct CallReplay: Sendable {
     {
         tracker = CallTracker(configuration: configuration)
         self.reorderWindowSeconds = max(0, reorderWindowSeconds)
+        reorderWindow = CallTracker.microseconds(self.reorderWindowSeconds)
     }
 
     /// Takes one captured packet; returns the records of calls that ended, in the order they ended.
@@ -46,7 +49,7 @@ public struct CallReplay: Sendable {
         buffer.insert(Pending(packet: consume packet, message: consume message), at: time)
         // The newest waiting message: this one, or one captured after it that arrived earlier.
         let newest = buffer.newestTime ?? time
-        let cutoff = newest - CallTracker.microseconds(reorderWindowSeconds)
+        let cutoff = newest - reorderWindow
         let records = release(upTo: cutoff)
         statistics.records += records.count
         return records
@@ -55,7 +58,7 @@ public struct CallReplay: Sendable {
     /// Moves time on without a packet (a live source calls this on a timer with the capture clock):
     /// releases buffered packets older than the reorder window and returns the calls that are now due.
     public mutating func advance(to time: CaptureTime) -> [CallRecord] {
-        let cutoff = time.microsecondsSinceEpoch - CallTracker.microseconds(reorderWindowSeconds)
+        let cutoff = time.microsecondsSinceEpoch - reorderWindow
         var records = release(upTo: cutoff)
         records += tracker.advance(to: CaptureTime(microsecondsSinceEpoch: cutoff))
         statistics.records += records.count
@@ -66,7 +69,7 @@ public struct CallReplay: Sendable {
     /// the reorder window, or a finished call's grace ends. `nil` when nothing waits; a live source sleeps
     /// until then (and at most a second, for the eviction of stale calls).
     public var nextDue: CaptureTime? {
-        let window = CallTracker.microseconds(reorderWindowSeconds)
+        let window = reorderWindow
         var due = tracker.nextClosingDue.map { $0.microsecondsSinceEpoch + window }
         if let oldestTime = buffer.oldestTime {
             let oldest = oldestTime + window

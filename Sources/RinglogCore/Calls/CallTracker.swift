@@ -463,14 +463,21 @@ public struct CallTracker: Sendable {
             }
             if latest.map({ ended > $0 }) ?? true { latest = ended }
         }
-        groups.update(groupID) { $0.times = times }
         // A group without open legs is stale at once (see evictStale(now:)).
         let deadline = times.map { Self.staleDeadline($0, idle: unansweredTimeout, maximumAge: maximumCallAge) } ?? .min
         if deadline < earliestStaleDeadline { earliestStaleDeadline = deadline }
         if isOpen {
-            setClosing(nil, of: groupID)
+            // The usual case, in one visit to the group: new times, and not closing (as setClosing(nil, of:)).
+            groups.update(groupID) { group in
+                group.times = times
+                if group.closing != nil {
+                    group.closing = nil
+                    closingCount -= 1
+                }
+            }
             return
         }
+        groups.update(groupID) { $0.times = times }
         guard let latest else { return }
         let settled =
             configuration.settledClosingGraceSeconds < configuration.closingGraceSeconds

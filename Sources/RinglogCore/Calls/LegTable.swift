@@ -15,7 +15,28 @@ struct LegTable: Sendable {
     private var asciiIndex = ASCIICallIDIndex()
     /// The Call-ID last given to ``remember(_:)`` and its slot (`nil`: no open leg), kept in step by
     /// ``insert(_:)`` and ``remove(_:)``.
-    private var remembered: (callID: String, slot: Int?)?
+    private var remembered = Remembered(callID: "", slot: nil, isSet: false)
+
+    /// A Call-ID and its slot, kept outside an optional: reading an optional tuple copies it (and its string).
+    private struct Remembered {
+        var callID: String
+        /// `nil`: no open leg.
+        var slot: Int?
+        /// Whether anything is remembered.
+        var isSet: Bool
+
+        init(callID: String, slot: Int?, isSet: Bool = true) {
+            self.callID = callID
+            self.slot = slot
+            self.isSet = isSet
+        }
+
+        /// The remembered slot of `callID` (`.some(nil)`: remembered as having no open leg), or `nil` when
+        /// another Call-ID (or none) is remembered.
+        func slot(of callID: String) -> Int?? {
+            isSet && self.callID == callID ? .some(slot) : nil
+        }
+    }
 
     /// The number of open legs.
     var count: Int { legs.count }
@@ -23,7 +44,7 @@ struct LegTable: Sendable {
     /// Looks `callID` up once, so that the next lookups of it (until another Call-ID is remembered) need no
     /// hashing.
     mutating func remember(_ callID: String) {
-        remembered = (callID, lookUp(callID))
+        remembered = Remembered(callID: callID, slot: lookUp(callID))
     }
 
     /// Looks up the Call-ID of `message` as ``remember(_:)`` does, and returns it: the open leg's own string
@@ -43,14 +64,14 @@ struct LegTable: Sendable {
         let callID = message.callID
         // An ASCII Call-ID that the index does not hold has no open leg, unless a non-ASCII one equals it.
         let slot = isASCII && nonASCIISlots.isEmpty ? nil : lookUp(callID)
-        remembered = (callID, slot)
+        remembered = Remembered(callID: callID, slot: slot)
         return callID
     }
 
     /// Remembers the open leg in `slot` and returns its Call-ID.
     private mutating func rememberSlot(_ slot: Int) -> String {
         let callID = legs.withUnsafeBufferPointer { $0[slot].callID }
-        remembered = (callID, slot)
+        remembered = Remembered(callID: callID, slot: slot)
         return callID
     }
 
@@ -99,7 +120,7 @@ struct LegTable: Sendable {
 
     /// The slot of `callID` in `legs`, or `nil` when it has no open leg.
     private func slot(_ callID: String) -> Int? {
-        if let remembered, remembered.callID == callID { return remembered.slot }
+        if let slot = remembered.slot(of: callID) { return slot }
         return lookUp(callID)
     }
 
@@ -135,7 +156,7 @@ struct LegTable: Sendable {
     /// leg made by the caller and passed in would be copied on its way into the table.
     mutating func open(callID: String, groupID: Int, message: SIPMessage, at time: CaptureTime) {
         let slot = legs.count
-        if remembered?.callID == callID { remembered?.slot = slot }
+        if remembered.isSet && remembered.callID == callID { remembered.slot = slot }
         if !asciiIndex.append(callID) { nonASCIISlots[callID] = slot }
         legs.append(CallLeg(callID: callID, groupID: groupID, at: time))
         legs.withUnsafeMutableBufferPointer { $0[slot].takeParties(of: message) }
@@ -144,7 +165,7 @@ struct LegTable: Sendable {
     /// Removes the leg with this Call-ID and returns it; the last leg takes its place in the array.
     mutating func remove(_ callID: String) -> CallLeg? {
         guard let slot = slot(callID) else { return nil }
-        remembered = nil
+        remembered.isSet = false
         if !asciiIndex.isIndexed(slot) { nonASCIISlots.removeValue(forKey: callID) }
         asciiIndex.remove(slot)
         let last = legs.count - 1

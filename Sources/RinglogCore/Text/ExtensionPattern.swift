@@ -10,6 +10,9 @@ public struct ExtensionPattern: Sendable {
     /// The pattern as written.
     public let source: String
     private let matcher: Matcher
+    /// For a digit pattern, the fewest and the most bytes any of its alternatives matches: most texts asked
+    /// about that do not match (a number in international form, for one) are told apart by length alone.
+    private let digitLengths: (minimum: Int, maximum: Int)?
 
     private enum Matcher: Sendable {
         case digits([DigitSequence])
@@ -22,8 +25,12 @@ public struct ExtensionPattern: Sendable {
         source = pattern
         if let alternatives = DigitSequence.alternatives(of: pattern) {
             matcher = .digits(alternatives)
+            digitLengths = (
+                alternatives.map(\.minimumLength).min() ?? 0, alternatives.map(\.maximumLength).max() ?? Int.max
+            )
             return
         }
+        digitLengths = nil
         do {
             matcher = .regex(CompiledRegex(try Regex(pattern)))
         } catch {
@@ -33,6 +40,10 @@ public struct ExtensionPattern: Sendable {
 
     /// Whether the whole of `text` matches.
     public func matches(_ text: String) -> Bool {
+        if let digitLengths {
+            let length = text.utf8.count
+            if length < digitLengths.minimum || length > digitLengths.maximum { return false }
+        }
         switch matcher {
         case .digits(let alternatives):
             let bytes = text.utf8
