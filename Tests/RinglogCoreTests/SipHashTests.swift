@@ -36,6 +36,71 @@ struct SipHashTests {
         #expect(message.withUnsafeBufferPointer { hash.hash13($0) } == expected)
     }
 
+    @Test("every length up to 64 bytes hashes as a byte-by-byte SipHash does, from any offset")
+    func everyLength() {
+        let bytes = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for length in 0...64 {
+            for offset in [0, 3] {
+                let message = Array(bytes[offset..<(offset + length)])
+                let expected = Self.referenceSipHash13(
+                    message, key0: 0x0706_0504_0302_0100, key1: 0x0f0e_0d0c_0b0a_0908)
+                #expect(message.withUnsafeBufferPointer { hash.hash13($0) } == expected, "length \(length)")
+            }
+        }
+    }
+
+    /// SipHash-1-3 as the paper describes it, one byte at a time.
+    private static func referenceSipHash13(_ message: [UInt8], key0: UInt64, key1: UInt64) -> UInt64 {
+        var v0 = key0 ^ 0x736f_6d65_7073_6575
+        var v1 = key1 ^ 0x646f_7261_6e64_6f6d
+        var v2 = key0 ^ 0x6c79_6765_6e65_7261
+        var v3 = key1 ^ 0x7465_6462_7974_6573
+        func rotate(_ value: UInt64, _ count: UInt64) -> UInt64 { (value << count) | (value >> (64 - count)) }
+        func round() {
+            v0 &+= v1
+            v1 = rotate(v1, 13) ^ v0
+            v0 = rotate(v0, 32)
+            v2 &+= v3
+            v3 = rotate(v3, 16) ^ v2
+            v0 &+= v3
+            v3 = rotate(v3, 21) ^ v0
+            v2 &+= v1
+            v1 = rotate(v1, 17) ^ v2
+            v2 = rotate(v2, 32)
+        }
+        var blocks: [UInt64] = []
+        var block: UInt64 = 0
+        for (index, byte) in message.enumerated() {
+            block |= UInt64(byte) << UInt64(8 * (index % 8))
+            if index % 8 == 7 {
+                blocks.append(block)
+                block = 0
+            }
+        }
+        blocks.append(block | UInt64(message.count & 0xff) << 56)
+        for word in blocks {
+            v3 ^= word
+            round()
+            v0 ^= word
+        }
+        v2 ^= 0xff
+        for _ in 0..<3 { round() }
+        return v0 ^ v1 ^ v2 ^ v3
+    }
+
+    @Test("the ASCII check agrees with a byte-by-byte one at every length and position of a high byte")
+    func asciiCheck() {
+        for length in 0...40 {
+            var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            #expect(bytes.withUnsafeBufferPointer { ASCIICallIDIndex.isASCII($0) })
+            for position in 0..<length {
+                bytes[position] = 0xC3
+                #expect(!bytes.withUnsafeBufferPointer { ASCIICallIDIndex.isASCII($0) }, "\(length) \(position)")
+                bytes[position] = UInt8(ascii: "a")
+            }
+        }
+    }
+
     @Test("two randomly keyed hashes disagree on the same bytes")
     func randomKeys() {
         let bytes = Array("a1b2c3d4@pbx.example".utf8)

@@ -53,6 +53,10 @@ struct ASCIICallIDIndex: Sendable {
             if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
             index += 8
         }
+        if index < bytes.count && bytes.count >= 8 {
+            // The last eight bytes hold the remaining ones (and some already checked).
+            return raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        }
         while index < bytes.count {
             if bytes[index] >= 0x80 { return false }
             index += 1

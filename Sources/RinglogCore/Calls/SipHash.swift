@@ -29,6 +29,8 @@ struct SipHash: Sendable {
         var state = State(key0: key0, key1: key1)
         let count = bytes.count
         var index = 0
+        // The last block: the remaining bytes, and the length's low byte at the top.
+        var last = UInt64(truncatingIfNeeded: count) << 56
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
             while index + 8 <= count {
@@ -37,9 +39,13 @@ struct SipHash: Sendable {
                     rounds: compressionRounds)
                 index += 8
             }
+            if index < count && count >= 8 {
+                // The last eight bytes end with the remaining ones: shifted down, they are the remaining bytes.
+                let lastWord = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+                last |= lastWord >> UInt64((8 - (count - index)) * 8)
+                index = count
+            }
         }
-        // The last block: the remaining bytes, and the length's low byte at the top.
-        var last = UInt64(truncatingIfNeeded: count) << 56
         var shift: UInt64 = 0
         while index < count {
             last |= UInt64(bytes[index]) << shift
