@@ -46,6 +46,9 @@ struct SiteDescriptionAddressTests {
             ("pbx.example:5060", "pbx.example.org", 5060, false), ("PBX.example:5060", "pbx.Example", 5060, true),
             ("[2001:DB8::1]:5060", "2001:db8::1", 5060, true), ("[2001:db8::1]:5060", "2001:DB8::1", 5060, true),
             ("2001:db8::1", "2001:db8::2", 5060, false), ("pbx.example", "PBX.EXAMPLE\u{301}", 5060, false),
+            // The Kelvin sign lower-cases to `k`: longer in bytes, equal in lower case.
+            ("kpbx.example", "\u{212A}PBX.example", 5060, true), ("kpbx.example", "\u{212A}PBX.exampl", 5060, false),
+            ("192.0.2.10:5060", "198.51.100.20", 5060, false), ("pbx.example", "pbx.exampl", 5060, false),
         ] as [(String, String, UInt16, Bool)])
     func pbxAddress(pattern: String, address: String, port: UInt16, expected: Bool) throws {
         let site = try SiteDescription(pbxAddresses: [pattern])

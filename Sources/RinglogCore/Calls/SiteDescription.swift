@@ -163,6 +163,12 @@ private struct EndpointPattern: Sendable {
         // The same text (the usual match) compares without reading a byte.
         if endpoint.address == host { return true }
         guard hostIsASCII else { return endpoint.address.lowercased() == host }
+        // An ASCII address of another length differs in any case (a non-ASCII one may still lower-case to the
+        // host: the Kelvin sign becomes `k`).
+        if endpoint.address.utf8.count != host.utf8.count {
+            var address = endpoint.address
+            if address.withUTF8({ ASCIICallIDIndex.isASCII($0) }) { return false }
+        }
         var address = endpoint.address
         var pattern = host
         // An ASCII address: in lower case, byte by byte (no string is made).
