@@ -65,4 +65,18 @@ struct PhoneSampleTests {
                 "got '\(e164)' '\(national)', expected '\(sample.expectedE164)' or '\(alternative)'")
         }
     }
+
+    @Test("the E.164 form alone is the full normalisation's, for every row and in every region")
+    func e164Alone() {
+        let extra = [
+            "112", "+358 40 012 4387 ext 12", "0408044754 - 42", "040 123 4567 / 050 765 4321", "tel:+358401234567",
+            "sip:0401234567@pbx", "", "abc", "+1 650 253 0000", "00358401234567",
+        ]
+        for region in [RegionCode.finland, "SE", "US"] as [RegionCode] {
+            let normalizer = PhoneNumberNormalizer(region: region, outsideLinePrefix: "0")
+            for raw in PhoneSample.all.map(\.raw) + extra {
+                #expect(normalizer.e164(raw) == normalizer.normalize(raw)?.e164, "\(raw.debugDescription)")
+            }
+        }
+    }
 }

@@ -254,9 +254,7 @@ struct CallRecordBuilder {
     private func normalized(_ raw: String, site: SiteDescription?) -> String {
         // The caller's copy of the site: reading `configuration.site` here would copy it for every number.
         if site?.isExtensionNumber(raw) == true { return raw }
-        // Unwrapped at once: an optional number is destroyed through the runtime's generic code.
-        guard let number = configuration.normalizer.normalize(raw), let e164 = number.e164 else { return raw }
-        return e164
+        return configuration.normalizer.e164(raw) ?? raw
     }
 
     /// Seconds rounded to one decimal, as the record reports them.

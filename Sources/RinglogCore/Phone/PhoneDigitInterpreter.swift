@@ -33,6 +33,21 @@ struct InterpretedDigits {
                 e164: nil, nationalFinnish: Self.string(prefix: 0, prefixLength: 0, numberDigits),
                 extensionDigits: extensionText)
         }
+        let e164 = internationalForm(numberDigits)
+        let national =
+            countryCode == Self.finlandCountryCode
+            ? Self.string(prefix: UInt64(UInt8(ascii: "0")), prefixLength: 1, numberDigits) : nil
+        return PhoneNumber(e164: e164, nationalFinnish: national, extensionDigits: extensionText)
+    }
+
+    /// The E.164 form alone (``phoneNumber(digits:extensionDigits:)``'s `e164`); `nil` for a short number.
+    func e164(digits: UnsafeMutablePointer<UInt8>) -> String? {
+        guard countryCode != 0 else { return nil }
+        return internationalForm(UnsafeBufferPointer(start: digits + start, count: end - start))
+    }
+
+    /// `+`, the country code and the national significant number's digits.
+    private func internationalForm(_ numberDigits: UnsafeBufferPointer<UInt8>) -> String {
         // "+" and the country code's digits, packed into one integer, first byte highest.
         var e164Prefix = UInt64(UInt8(ascii: "+"))
         var prefixLength = 1
@@ -43,11 +58,7 @@ struct InterpretedDigits {
             prefixLength += 1
             divisor /= 10
         }
-        let e164 = Self.string(prefix: e164Prefix, prefixLength: prefixLength, numberDigits)
-        let national =
-            countryCode == Self.finlandCountryCode
-            ? Self.string(prefix: UInt64(UInt8(ascii: "0")), prefixLength: 1, numberDigits) : nil
-        return PhoneNumber(e164: e164, nationalFinnish: national, extensionDigits: extensionText)
+        return Self.string(prefix: e164Prefix, prefixLength: prefixLength, numberDigits)
     }
 
     /// A string of up to eight ASCII prefix bytes (packed, first byte highest) and then digits.

@@ -38,11 +38,35 @@ public struct PhoneNumberNormalizer: Sendable {
 
     /// Normalises one raw string given as UTF-8 bytes (invalid sequences read as letters).
     public func normalize(utf8 raw: UnsafeBufferPointer<UInt8>) -> PhoneNumber? {
+        interpret(utf8: raw) { number, digits, extensionDigits in
+            number.phoneNumber(digits: digits, extensionDigits: extensionDigits)
+        }
+    }
+
+    /// The E.164 form of one raw string: ``normalize(_:)``'s ``PhoneNumber/e164``, without making the
+    /// number's other forms (the call tracker asks for this form alone, once per call).
+    public func e164(_ raw: String) -> String? {
+        let found = raw.utf8.withContiguousStorageIfAvailable { bytes in
+            interpret(utf8: bytes) { number, digits, _ in number.e164(digits: digits) } ?? nil
+        }
+        if let found { return found }
+        var copy = raw
+        return copy.withUTF8 { bytes in
+            interpret(utf8: bytes) { number, digits, _ in number.e164(digits: digits) } ?? nil
+        }
+    }
+
+    /// Finds the number in `raw` and hands it to `render` with its digits and extension digits (both valid
+    /// only during the call); `nil` when there is none.
+    private func interpret<Result>(
+        utf8 raw: UnsafeBufferPointer<UInt8>,
+        _ render: (InterpretedDigits, UnsafeMutablePointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result? {
         if raw.count > PhoneTextCleaner.maximumScalarCount * 4 { return nil }
         let textCapacity = PhoneTextCleaner.maximumScalarCount
         let digitCapacity = PhoneTextScanner.digitCapacity
         let capacity = textCapacity + digitCapacity + PhoneTextScanner.extensionCapacity
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch -> PhoneNumber? in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch -> Result? in
             guard let text = scratch.baseAddress else { return nil }
             var hasURIMarks = false
             guard
@@ -57,9 +81,8 @@ public struct PhoneNumberNormalizer: Sendable {
             let found = PhoneDigitInterpreter(
                 metadata: metadata, regionIndex: regionIndex, outsideLinePrefix: outsideLinePrefix, digits: digits)
             if let number = found.interpret(count: scanned.digitCount, hasPlus: scanned.hasPlus) {
-                return number.phoneNumber(
-                    digits: digits,
-                    extensionDigits: UnsafeBufferPointer(start: extensionDigits, count: scanned.extensionCount))
+                return render(
+                    number, digits, UnsafeBufferPointer(start: extensionDigits, count: scanned.extensionCount))
             }
             // "0408044754 - 42", "040 … / 050 …": the part before a spaced dash or slash.
             guard scanned.boundaryDigitCount > 0,
@@ -72,8 +95,7 @@ public struct PhoneNumberNormalizer: Sendable {
                 extensionStart = digits + scanned.boundaryDigitCount
                 extensionCount = trailing
             }
-            return number.phoneNumber(
-                digits: digits, extensionDigits: UnsafeBufferPointer(start: extensionStart, count: extensionCount))
+            return render(number, digits, UnsafeBufferPointer(start: extensionStart, count: extensionCount))
         }
     }
 }
