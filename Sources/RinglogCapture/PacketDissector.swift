@@ -154,7 +154,7 @@ struct PacketDissector {
         let payload = UnsafeRawBufferPointer(rebasing: frame[datagram.payload])
         // SIP starts with an upper-case letter.
         guard let first = payload.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"),
-            SIPStartLine.isSIPMessage(payload)
+            SIPStartLine.isSIPDatagram(payload)
         else { return nil }
         statistics.sipMessages += 1
         // `Array(_:)` of a raw buffer copies with one `memcpy` into storage allocated by code specialised for
