@@ -129,7 +129,9 @@ struct PacketDissector {
     /// Dissects one frame in libpcap's buffer (`record`), as ``dissect(frame:at:appendingTo:)`` does: the
     /// common frame (see ``commonDatagram(in:linkType:)``) in place, returning its SIP message, if any, with
     /// only the payload copied; any other frame copied into `frame` (emptied and reused) and dissected, the
-    /// messages it completes appended to `packets` (and `nil` returned).
+    /// messages it completes appended to `packets` (and `nil` returned). (Always inlined into the reader's
+    /// loop, which runs it once per record: the message is then returned without another copy.)
+    @inline(__always)
     mutating func dissect(
         record: UnsafeRawBufferPointer, at time: CaptureTime, copyingInto frame: inout [UInt8],
         appendingTo packets: inout [CapturedPacket]
