@@ -158,6 +158,15 @@ struct PacketDissector {
         guard let first = payload.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"),
             SIPStartLine.isSIPDatagram(payload)
         else { return nil }
+        return message(in: datagram, payload: payload, at: time)
+    }
+
+    /// Counts and returns the SIP message `payload` of `datagram`, captured at `time`. (Kept out of
+    /// ``sipMessage(in:of:at:)``, which then builds no message on its path that returns `nil`.)
+    @inline(never)
+    private mutating func message(
+        in datagram: CommonDatagram, payload: UnsafeRawBufferPointer, at time: CaptureTime
+    ) -> CapturedPacket {
         statistics.sipMessages += 1
         // `Array(_:)` of a raw buffer copies with one `memcpy` into storage allocated by code specialised for
         // bytes (`unsafeUninitializedCapacity` goes through the standard library's generic allocation).
