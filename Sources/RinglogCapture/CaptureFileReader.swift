@@ -122,6 +122,7 @@ private final class PcapFile {
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.readBufferSize, alignment: 16)
             readBuffer = buffer
             setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, Self.readBufferSize)
+            Self.skipStreamLocking(file)
             // On success the handle owns the file (pcap_close closes it); on failure it is still ours.
             handle = pcap.pcap_fopen_offline_with_tstamp_precision(file, precision, &errorBuffer)
             if handle == nil {
@@ -139,6 +140,22 @@ private final class PcapFile {
         self.handle = handle
         self.pcap = pcap
         self.readBuffer = readBuffer
+    }
+
+    /// `__fsetlocking(file, FSETLOCKING_BYCALLER)` (glibc's <stdio_ext.h>, which Swift's Glibc module does not
+    /// import), looked up once: libpcap reads each record with two `fread` calls, and stdio then takes no lock
+    /// on them. Sound because the stream is read only through this file's handle, which one reader, used from
+    /// one task at a time (it is not `Sendable`), owns. Without the function stdio keeps locking.
+    private static let setLocking: (@convention(c) (UnsafeMutablePointer<FILE>?, Int32) -> Int32)? = {
+        guard let function = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__fsetlocking") else { return nil }
+        return unsafeBitCast(
+            function, to: (@convention(c) (UnsafeMutablePointer<FILE>?, Int32) -> Int32).self)
+    }()
+
+    /// Leaves the locking of `file` to its owner (see ``setLocking``).
+    private static func skipStreamLocking(_ file: UnsafeMutablePointer<FILE>) {
+        let byCaller: Int32 = 2  // FSETLOCKING_BYCALLER.
+        _ = setLocking?(file, byCaller)
     }
 
     deinit {

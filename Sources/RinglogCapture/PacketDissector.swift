@@ -129,7 +129,9 @@ struct PacketDissector {
     /// Dissects one frame in libpcap's buffer (`record`), as ``dissect(frame:at:appendingTo:)`` does: the
     /// common frame (see ``commonDatagram(in:linkType:)``) in place, returning its SIP message, if any, with
     /// only the payload copied; any other frame copied into `frame` (emptied and reused) and dissected, the
-    /// messages it completes appended to `packets` (and `nil` returned).
+    /// messages it completes appended to `packets` (and `nil` returned). (Always inlined into the reader's
+    /// loop, which runs it once per record: the message is then returned without another copy.)
+    @inline(__always)
     mutating func dissect(
         record: UnsafeRawBufferPointer, at time: CaptureTime, copyingInto frame: inout [UInt8],
         appendingTo packets: inout [CapturedPacket]
@@ -154,8 +156,17 @@ struct PacketDissector {
         let payload = UnsafeRawBufferPointer(rebasing: frame[datagram.payload])
         // SIP starts with an upper-case letter.
         guard let first = payload.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"),
-            SIPStartLine.isSIPMessage(payload)
+            SIPStartLine.isSIPDatagram(payload)
         else { return nil }
+        return message(in: datagram, payload: payload, at: time)
+    }
+
+    /// Counts and returns the SIP message `payload` of `datagram`, captured at `time`. (Kept out of
+    /// ``sipMessage(in:of:at:)``, which then builds no message on its path that returns `nil`.)
+    @inline(never)
+    private mutating func message(
+        in datagram: CommonDatagram, payload: UnsafeRawBufferPointer, at time: CaptureTime
+    ) -> CapturedPacket {
         statistics.sipMessages += 1
         // `Array(_:)` of a raw buffer copies with one `memcpy` into storage allocated by code specialised for
         // bytes (`unsafeUninitializedCapacity` goes through the standard library's generic allocation).

@@ -1,19 +1,22 @@
 /// The text form of the four IPv4 addresses met last: a capture's packets mostly go between the same few
 /// hosts, so most packets need no address formatted.
 ///
-/// Four slots in place (no array to index or keep unique); the oldest one is replaced first.
+/// Four slots in place (no array to index or keep unique); the oldest one is replaced first. Every slot holds
+/// an address and its name from the start (`0.0.0.0`), so a lookup compares and returns without unwrapping an
+/// optional string.
 struct RecentIPv4Names {
     private var addresses: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
-    private var names: (String?, String?, String?, String?) = (nil, nil, nil, nil)
+    private var names: (String, String, String, String) = ("0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0")
     /// The slot to fill next.
     private var oldest = 0
 
     /// `IPAddress.v4(address).description`, formatted only when it is not among the recent ones.
+    @inline(__always)
     mutating func name(of address: UInt32) -> String {
-        if addresses.0 == address, let name = names.0 { return name }
-        if addresses.1 == address, let name = names.1 { return name }
-        if addresses.2 == address, let name = names.2 { return name }
-        if addresses.3 == address, let name = names.3 { return name }
+        if addresses.0 == address { return names.0 }
+        if addresses.1 == address { return names.1 }
+        if addresses.2 == address { return names.2 }
+        if addresses.3 == address { return names.3 }
         return formatAndRemember(address)
     }
 

@@ -27,6 +27,54 @@ enum SIPStartLine {
         verdict(for: bytes) == .sip
     }
 
+    /// Whether `bytes` (a whole datagram) starts with a SIP start line: the answer of
+    /// ``isSIPMessage(_:)-(UnsafeRawBufferPointer)``, with the usual lines read a word at a time (a status
+    /// line; a request whose method has at most seven capitals and whose URI starts with `sip:`). Any other
+    /// line, and any line that ends too near the end of `bytes` or too far from its start, gets the general
+    /// verdict.
+    @inline(__always)
+    static func isSIPDatagram(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = bytes.littleEndianWord(at: 0) else { return isSIPMessage(bytes) }
+        if first == statusLinePrefix {
+            // `SIP/2.0 ` then three digits and a space or line end, as statusLineVerdict reads it.
+            guard let next = bytes.littleEndianWord(at: 4) else { return isSIPMessage(bytes) }
+            let code = next >> 32  // Bytes 8-11, byte 8 lowest.
+            let after = UInt8(truncatingIfNeeded: code >> 24)
+            return isDigit(UInt8(truncatingIfNeeded: code)) && isDigit(UInt8(truncatingIfNeeded: code >> 8))
+                && isDigit(UInt8(truncatingIfNeeded: code >> 16))
+                && (after == UInt8(ascii: " ") || after == UInt8(ascii: "\r") || after == UInt8(ascii: "\n"))
+        }
+        // The method: one to seven capitals, then the space (the general method loop stops there too).
+        let methodLength = leadingCapitalCount(first)
+        guard methodLength > 0, methodLength < 8,
+            UInt8(truncatingIfNeeded: first >> UInt64(8 * methodLength)) == UInt8(ascii: " "),
+            let scheme = bytes.littleEndianWord(at: methodLength + 1), scheme & 0xffff_ffff == sipSchemeWord
+        else { return isSIPMessage(bytes) }
+        // From the URI's colon on, the first byte that is a space, a control character or beyond ASCII: the
+        // lowest byte flagged by the word test is exact (a borrow or carry only goes up from a flagged byte).
+        var offset = methodLength + 4
+        var end: Int?
+        while offset < maximumLength - 16, let word = bytes.littleEndianWord(at: offset) {
+            let outside = bytesOutsideVisibleASCII(word)
+            if outside != 0 {
+                end = offset + outside.trailingZeroBitCount / 8
+                break
+            }
+            offset += 8
+        }
+        // `end` is below `bytes.count` (it is inside a word that was read).
+        guard let end else { return isSIPMessage(bytes) }
+        guard bytes[end] == UInt8(ascii: " ") else { return false }
+        // The version and the line end, as requestLineVerdict reads them.
+        guard let version = bytes.littleEndianWord(at: end + 1) else { return isSIPMessage(bytes) }
+        let lineEnd = UInt8(truncatingIfNeeded: version >> 56)
+        return version & 0x00ff_ffff_ffff_ffff == versionWord
+            && (lineEnd == UInt8(ascii: "\r") || lineEnd == UInt8(ascii: "\n"))
+    }
+
+    /// `sip:` in the low 4 bytes of a little-endian word.
+    private static let sipSchemeWord: UInt64 = 0x3a70_6973
+
     /// Classifies the start of `bytes`, which may be an incomplete stream prefix.
     static func verdict(for bytes: ArraySlice<UInt8>) -> Verdict {
         bytes.withUnsafeBytes { verdict(for: $0) }
@@ -129,11 +177,18 @@ enum SIPStartLine {
     /// Whether any of the 8 bytes in `word` is below 0x21 (space and control characters) or above 0x7e
     /// (DEL and non-ASCII): the classic "has less" and "has more" word tests, exact as yes/no answers.
     private static func hasByteOutsideVisibleASCII(_ word: UInt64) -> Bool {
+        bytesOutsideVisibleASCII(word) != 0
+    }
+
+    /// The top bit of each byte of `word` that the tests of ``hasByteOutsideVisibleASCII(_:)`` flag. A byte
+    /// above a flagged one may be flagged wrongly, but the lowest flagged byte is the first such byte.
+    @inline(__always)
+    private static func bytesOutsideVisibleASCII(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let below = (word &- ones &* 0x21) & ~word & highBits
         let above = ((word &+ ones) | word) & highBits
-        return below | above != 0
+        return below | above
     }
 
     /// Byte `index` (0-6) of `SIP/2.0`.
