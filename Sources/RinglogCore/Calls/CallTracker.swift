@@ -65,7 +65,14 @@ public struct CallTracker: Sendable {
     private var closingCount = 0
     private var closingQueue = ClosingQueue()
     private var referrals: [Referral] = []
-    private var recentLegs: [(callID: String, startedAt: CaptureTime)] = []
+    private var recentLegs: [RecentLeg] = []
+
+    /// A leg in the list of recently started ones. (A struct, not a tuple: a list of tuples is destroyed
+    /// through the runtime's generic code.)
+    private struct RecentLeg: Sendable {
+        var callID: String
+        var startedAt: CaptureTime
+    }
     private var recentStart = 0
     private var now: CaptureTime?
     private var lastSweep: CaptureTime?
@@ -249,7 +256,7 @@ public struct CallTracker: Sendable {
         let groupID = groups.insert(Group(serial: nextGroupSerial, legIDs: [callID]))
         nextGroupSerial += 1
         pruneRecentLegs(before: time, droppingClosed: false)
-        recentLegs.append((callID, time))
+        recentLegs.append(RecentLeg(callID: callID, startedAt: time))
         return groupID
     }
 
