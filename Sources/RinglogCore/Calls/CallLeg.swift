@@ -78,10 +78,11 @@ struct CallLeg: Sendable {
     var replaces: Replaces?
     /// The initial INVITE's Referred-By header.
     var referredBy: NameAddress?
-    /// When the leg ended, or `nil` while it is open: an answered leg at the BYE that ended it (``endingByeIndex``),
-    /// an unanswered one at its caller's CANCEL or its decisive final response, whichever came first. Kept
-    /// by ``refreshEnd()`` after every fact that can change it (a copy of the initial INVITE, a 2xx or final
-    /// response to it, a CANCEL, a BYE), because the tracker reads it after every message of the call.
+    /// When the leg ended, or `nil` while it is open: an answered leg at the BYE that ended it
+    /// (``endingByeIndex``), an unanswered one at its caller's CANCEL or its decisive final response, whichever
+    /// came first. Kept by ``refreshEnd()`` after every fact that can change it (a copy of the initial INVITE, a
+    /// 2xx or final response to it, a CANCEL, a BYE), because the tracker reads it after every message of the
+    /// call.
     private(set) var endedAt: CaptureTime?
     /// Whether the leg's end is final: hung up after its answer, or a final answer to the INVITE that is not a
     /// 401/407 challenge (a CANCEL alone is not final: the 200 OK may have crossed it). Kept like ``endedAt``.

@@ -76,9 +76,10 @@ public struct CallTracker: Sendable {
     private var recentStart = 0
     private var now: CaptureTime?
     private var lastSweep: CaptureTime?
-    /// No open call can be stale before this capture time (microseconds): the earliest ``staleDeadline(_:)``
-    /// of the groups, or earlier. ``updateClosing(_:)`` lowers it when a group's times change; a sweep that
-    /// looks at every group sets it. The once-a-second sweep skips the groups while it is ahead.
+    /// No open call can be stale before this capture time (microseconds): the earliest of the groups'
+    /// ``staleDeadline(_:idle:maximumAge:)``, or earlier. ``updateClosing(_:)`` lowers it when a group's times
+    /// change; a sweep that looks at every group sets it. The once-a-second sweep skips the groups while it is
+    /// ahead.
     private var earliestStaleDeadline = Int64.min
     private var evicted: [(CaptureTime, CallRecord)] = []
     /// Call-IDs of calls closed before their whole grace, with the end of that grace (microseconds): their

@@ -14,7 +14,7 @@ struct LegTable: Sendable {
     /// The slots by the bytes of ASCII Call-IDs: a message of an open leg is found without a string.
     private var asciiIndex = ASCIICallIDIndex()
     /// The Call-ID last given to ``remember(_:)`` and its slot (`nil`: no open leg), kept in step by
-    /// ``insert(_:)`` and ``remove(_:)``.
+    /// ``open(callID:groupID:message:at:)`` and ``remove(_:)``.
     private var remembered = Remembered(callID: "", slot: nil, isSet: false)
 
     /// A Call-ID and its slot, kept outside an optional: reading an optional tuple copies it (and its string).
