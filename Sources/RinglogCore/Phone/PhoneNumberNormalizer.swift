@@ -29,11 +29,7 @@ public struct PhoneNumberNormalizer: Sendable {
 
     /// Normalises one raw string; `nil` when it holds no phone number ringlog can trust.
     public func normalize(_ raw: String) -> PhoneNumber? {
-        if let found = raw.utf8.withContiguousStorageIfAvailable({ normalize(utf8: $0) }) {
-            return found
-        }
-        var copy = raw
-        return copy.withUTF8 { normalize(utf8: $0) }
+        Self.withUTF8(of: raw) { normalize(utf8: $0) }
     }
 
     /// Normalises one raw string given as UTF-8 bytes (invalid sequences read as letters).
@@ -46,14 +42,16 @@ public struct PhoneNumberNormalizer: Sendable {
     /// The E.164 form of one raw string: ``normalize(_:)``'s ``PhoneNumber/e164``, without making the
     /// number's other forms (the call tracker asks for this form alone, once per call).
     public func e164(_ raw: String) -> String? {
-        let found = raw.utf8.withContiguousStorageIfAvailable { bytes in
+        Self.withUTF8(of: raw) { bytes in
             interpret(utf8: bytes) { number, digits, _ in number.e164(digits: digits) } ?? nil
         }
-        if let found { return found }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `raw`: in place for a native string, else from a copy.
+    private static func withUTF8<Result>(of raw: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = raw.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = raw
-        return copy.withUTF8 { bytes in
-            interpret(utf8: bytes) { number, digits, _ in number.e164(digits: digits) } ?? nil
-        }
+        return copy.withUTF8(body)
     }
 
     /// Finds the number in `raw` and hands it to `render` with its digits and extension digits (both valid

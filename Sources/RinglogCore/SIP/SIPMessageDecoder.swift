@@ -961,10 +961,8 @@ enum SIPMessageDecoder {
     /// The index of the next LF at or after `start`, or the buffer's end (memchr: vectorised).
     @inline(__always) static func lineEnd(_ bytes: Bytes, from start: Int) -> Int {
         let end = bytes.count
-        guard start >= 0, start < end, let base = bytes.baseAddress,
-            let hit = memchr(base + start, Int32(lf), end - start)
-        else { return end }
-        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        guard start >= 0, start < end, let base = bytes.baseAddress else { return end }
+        return lineEnd(base, from: start, end)
     }
 
     /// ``lineEnd(_:from:)`` in the `end` bytes at `base`, for a `start` the header loop has already checked:
