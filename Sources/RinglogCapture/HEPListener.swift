@@ -209,7 +209,8 @@ private final class ListenerCore: Sendable {
 
     var counters: HEPListener.Counters {
         var counters = HEPListener.Counters()
-        counters.received = received.load(ordering: .relaxed)
+        // Read first (acquiring): every outcome of the packets it counts is then seen.
+        counters.received = received.load(ordering: .acquiring)
         counters.decoded = decoded.load(ordering: .relaxed)
         counters.malformed = malformed.load(ordering: .relaxed)
         counters.authFailed = authFailed.load(ordering: .relaxed)
@@ -220,7 +221,8 @@ private final class ListenerCore: Sendable {
 
     /// Decodes one HEP packet and delivers its SIP message, counting the outcome.
     func handle(_ packet: [UInt8], from peer: @autoclosure () -> String) {
-        received.add(1, ordering: .relaxed)
+        // Counted after its outcome (releasing it): a snapshot that sees a packet received sees what became of it.
+        defer { received.add(1, ordering: .releasing) }
         do {
             let decodedPacket = try decoder.decode(packet)
             decoded.add(1, ordering: .relaxed)
@@ -243,8 +245,8 @@ private final class ListenerCore: Sendable {
 
     /// Counts a packet that could not even be framed or read.
     func countMalformed(_ reason: String) {
-        received.add(1, ordering: .relaxed)
         malformed.add(1, ordering: .relaxed)
+        received.add(1, ordering: .releasing)
         logger.debug(reason)
     }
 
